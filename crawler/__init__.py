@@ -1,0 +1,1 @@
+"""ClinicWatch crawler: a Scrapy project plus the extraction, classification and storage it feeds."""

@@ -1,0 +1,74 @@
+"""The one item pipeline: extract -> classify -> store, and the run's bookkeeping.
+
+Content already stored for a URL (same hash) is not classified again: it costs a timestamp.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawler.classify import score
+from crawler.extract import extract_html
+from crawler.items import FetchFailure, PageItem
+from crawler.store.schema import open_db
+from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page
+
+logger = logging.getLogger(__name__)
+
+# Scrapy finish reasons mapped to run status; anything else is a failure.
+RUN_STATUS = {"finished": "finished", "shutdown": "interrupted", "closespider_pagecount": "finished",
+              "closespider_timeout": "finished", "closespider_itemcount": "finished"}
+# Scrapy stats worth keeping with the run for crawl-health reports.
+KEPT_STATS = ("downloader/request_count", "downloader/response_count", "response_received_count",
+              "retry/count", "robotstxt/forbidden", "dupefilter/filtered", "offsite/filtered",
+              "elapsed_time_seconds", "clinicwatch/refused_private", "clinicwatch/offsite_dropped",
+              "clinicwatch/page_cap_reached", "clinicwatch/skipped_non_html", "log_count/ERROR")
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db: Any = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.db = open_db(spider.db_path)
+        self.run_id = spider.run_id or start_run(self.db, spider.clinic_names)
+        spider.run_id = self.run_id
+        logger.info("run %s writing to %s", self.run_id, spider.db_path)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, FetchFailure):
+            with self.db.atomic():
+                record_fetch(self.db, self.run_id, item.clinic_id, item.url, item.status, item.outcome,
+                             item.error, item.fetched_at)
+            return item
+        if isinstance(item, PageItem):
+            page = extract_html(item.html, item.url)
+            result = None if known_hash(self.db, item.url, page.content_hash) else score(page.text, title=page.title)
+            outcome = store_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url,
+                                 http_status=item.status, fetched_at=item.fetched_at, body_bytes=item.body_bytes,
+                                 page=page, result=result)
+            self.crawler.stats.inc_value(f"clinicwatch/pages_{outcome}")
+            return {"url": item.url, "outcome": outcome}
+        return item
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.db is None:
+            return
+        stats = self.crawler.stats.get_stats()
+        kept = {k: stats[k] for k in KEPT_STATS if k in stats}
+        kept.update({k: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")})
+        finish_run(self.db, self.run_id, RUN_STATUS.get(reason, "failed"), reason, kept)
+        self.db.close()
+        self.db = None

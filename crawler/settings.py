@@ -1,0 +1,66 @@
+"""All crawl settings in one place: Scrapy's and ClinicWatch's, with env overrides.
+
+Every CLINICWATCH_* value below can be overridden by an environment variable of the same name
+or per run with `scrapy crawl clinics -s NAME=value` (the `clinicwatch crawl` command passes its
+options this way). Defaults are polite for real clinic sites.
+"""
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+BOT_NAME = "clinicwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- ClinicWatch -------------------------------------------------------------------------------
+# Where results go. Relative paths are resolved against the working directory.
+CLINICWATCH_DB = _env("CLINICWATCH_DB", "clinicwatch.db")
+# Who to contact about the crawler; goes into the User-Agent so site owners can reach us.
+CLINICWATCH_CONTACT = _env("CLINICWATCH_CONTACT", "https://github.com/clinicwatch/clinicwatch")
+# Caps per clinic per run: pages requested and link depth from the start URLs.
+CLINICWATCH_MAX_PAGES_PER_CLINIC = int(_env("CLINICWATCH_MAX_PAGES_PER_CLINIC", "200"))
+CLINICWATCH_MAX_DEPTH = int(_env("CLINICWATCH_MAX_DEPTH", "4"))
+# Private, loopback and link-local targets are refused unless this is on (demo and tests).
+CLINICWATCH_ALLOW_PRIVATE = _env("CLINICWATCH_ALLOW_PRIVATE", "0") in ("1", "true", "yes")
+# Pages whose body is larger than this are not stored (bytes).
+CLINICWATCH_MAX_PAGE_BYTES = int(_env("CLINICWATCH_MAX_PAGE_BYTES", str(5 * 1024 * 1024)))
+# Also fetch /sitemap.xml (and sitemap indexes) of each clinic's start hosts.
+CLINICWATCH_FOLLOW_SITEMAPS = _env("CLINICWATCH_FOLLOW_SITEMAPS", "1") in ("1", "true", "yes")
+
+# --- Scrapy ------------------------------------------------------------------------------------
+USER_AGENT = f"ClinicWatch/0.1 (research crawler; +{CLINICWATCH_CONTACT})"
+ROBOTSTXT_OBEY = True
+DEPTH_LIMIT = CLINICWATCH_MAX_DEPTH
+DEPTH_PRIORITY = 1  # breadth-first: shallow pages (menus, treatment lists) first
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+CONCURRENT_REQUESTS = int(_env("CLINICWATCH_CONCURRENT_REQUESTS", "16"))
+CONCURRENT_REQUESTS_PER_DOMAIN = int(_env("CLINICWATCH_CONCURRENT_PER_DOMAIN", "2"))
+DOWNLOAD_DELAY = float(_env("CLINICWATCH_DOWNLOAD_DELAY", "1.0"))
+AUTOTHROTTLE_ENABLED = _env("CLINICWATCH_AUTOTHROTTLE", "1") in ("1", "true", "yes")
+AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = int(_env("CLINICWATCH_DOWNLOAD_TIMEOUT", "30"))
+DOWNLOAD_MAXSIZE = CLINICWATCH_MAX_PAGE_BYTES
+DOWNLOAD_WARNSIZE = CLINICWATCH_MAX_PAGE_BYTES // 2
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-running control server: never on by default
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = _env("CLINICWATCH_LOG_LEVEL", "INFO")
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateAddressGuardMiddleware": 50,
+    "crawler.middlewares.ClinicScopeMiddleware": 60,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 300,
+}

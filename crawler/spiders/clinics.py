@@ -1,0 +1,149 @@
+"""The `clinics` spider: crawl each registered clinic's site inside its own domains.
+
+Start URLs and domains come from the clinics table. Links and sitemap entries are followed
+only inside the clinic's domains (www and subdomains count), up to a per-clinic page cap;
+depth is capped by DEPTH_LIMIT; robots.txt is obeyed by Scrapy's RobotsTxtMiddleware.
+
+    scrapy crawl clinics -a db=clinicwatch.db -a clinics="Clinic A;Clinic B" -s CLINICWATCH_ALLOW_PRIVATE=1
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, AsyncIterator
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.items import FetchFailure, PageItem
+from crawler.scope import in_domains
+from crawler.store.schema import open_db
+from crawler.store.writer import clinics_to_crawl, utc_now
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+SITEMAP_TYPES = (b"xml", b"text/plain", b"gzip")
+CLINIC_NAME_SEPARATOR = ";"
+
+
+class ClinicsSpider(scrapy.Spider):
+    name = "clinics"
+    allowed_domains: list[str] = []  # scope is per clinic: see ClinicScopeMiddleware
+
+    def __init__(self, db: str | None = None, clinics: str = "", run_id: str | int | None = None,
+                 *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.db_path = db
+        self.clinic_names = [n.strip() for n in clinics.split(CLINIC_NAME_SEPARATOR) if n.strip()]
+        self.run_id = int(run_id) if run_id not in (None, "") else None
+        self.link_extractor = LinkExtractor(deny_extensions=IGNORED_EXTENSIONS + ["xml", "json", "txt"])
+        self.max_pages = 0
+        self.clinics: list[dict[str, Any]] = []
+        self.clinics_by_id: dict[int, dict[str, Any]] = {}
+        self._seen: dict[int, set[str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ClinicsSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.db_path = spider.db_path or crawler.settings.get("CLINICWATCH_DB")
+        spider.max_pages = crawler.settings.getint("CLINICWATCH_MAX_PAGES_PER_CLINIC")
+        spider.follow_sitemaps = crawler.settings.getbool("CLINICWATCH_FOLLOW_SITEMAPS")
+        db = open_db(spider.db_path)
+        try:
+            spider.clinics = clinics_to_crawl(db, spider.clinic_names)
+            spider.clinics_by_id = {c["id"]: c for c in spider.clinics}
+        finally:
+            db.close()
+        return spider
+
+    # -- requests --------------------------------------------------------------------------
+    def _request(self, clinic: dict[str, Any], url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
+        """A request for `url` on behalf of `clinic`, or None when out of scope or over the cap."""
+        url = url.split("#", 1)[0]
+        domains = clinic["domains"].split()
+        if not url.startswith(("http://", "https://")) or not in_domains(url, domains):
+            return None
+        seen = self._seen.setdefault(clinic["id"], set())
+        if url in seen:
+            return None
+        if callback == self.parse_page:
+            if len(seen) >= self.max_pages:
+                self.crawler.stats.inc_value("clinicwatch/page_cap_reached")
+                return None
+            seen.add(url)
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error,
+            meta={"clinic_id": clinic["id"], "clinic_domains": domains, **meta},
+        )
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not self.clinics:
+            logger.warning("no clinics to crawl in %s (import seeds first)", self.db_path)
+        for clinic in self.clinics:
+            for url in clinic["seed_urls"].split():
+                request = self._request(clinic, url, self.parse_page)
+                if request is not None:
+                    yield request
+                if self.follow_sitemaps:
+                    sitemap = self._request(clinic, urljoin(url, "/sitemap.xml"), self.parse_sitemap,
+                                            sitemap_depth=0)
+                    if sitemap is not None:
+                        sitemap.priority = -1
+                        yield sitemap
+
+    def _clinic(self, response: Response) -> dict[str, Any]:
+        return self.clinics_by_id[response.meta["clinic_id"]]
+
+    # -- callbacks -------------------------------------------------------------------------
+    def parse_page(self, response: Response) -> Any:
+        content_type = (response.headers.get(b"Content-Type") or b"").lower()
+        if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
+            self.crawler.stats.inc_value("clinicwatch/skipped_non_html")
+            yield FetchFailure(response.meta["clinic_id"], response.url, response.status,
+                               f"not HTML ({content_type.decode('latin-1') or 'no type'})", utc_now(),
+                               outcome="skipped")
+            return
+        yield PageItem(
+            clinic_id=response.meta["clinic_id"], url=response.url, status=response.status,
+            html=response.text, body_bytes=len(response.body), fetched_at=utc_now(),
+        )
+        clinic = self._clinic(response)
+        for link in self.link_extractor.extract_links(response):
+            request = self._request(clinic, link.url, self.parse_page)
+            if request is not None:
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Any:
+        clinic = self._clinic(response)
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception as exc:  # a broken sitemap is a site problem, not a crawl failure
+            yield FetchFailure(clinic["id"], response.url, response.status, f"bad sitemap: {exc}", utc_now())
+            return
+        depth = response.meta.get("sitemap_depth", 0)
+        for entry in sitemap:
+            loc = entry.get("loc", "")
+            if sitemap.type == "sitemapindex":
+                if depth < 2:
+                    request = self._request(clinic, loc, self.parse_sitemap, sitemap_depth=depth + 1)
+                    if request is not None:
+                        yield request
+            else:
+                request = self._request(clinic, loc, self.parse_page)
+                if request is not None:
+                    yield request
+
+    def on_error(self, failure: Failure) -> Any:
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        if request.callback == self.parse_sitemap and status == 404:
+            return  # most sites have no sitemap.xml: not an error
+        outcome = "skipped" if failure.check(IgnoreRequest) else "error"
+        yield FetchFailure(request.meta.get("clinic_id"), request.url, status, error, utc_now(), outcome)

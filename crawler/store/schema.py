@@ -1,0 +1,205 @@
+"""The SQLite schema and its migrations: the one definition every reader and writer shares.
+
+Migrations are numbered and recorded in `PRAGMA user_version`, so opening an old DB upgrades
+it in place and opening a DB written by a newer ClinicWatch fails with one clear line instead
+of silently mis-reading it.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+class SchemaError(Exception):
+    """The DB cannot be used by this version of ClinicWatch."""
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["clinics"].create(
+        {
+            "id": int,
+            "name": str,
+            "country": str,
+            "seed_urls": str,  # space-separated start URLs
+            "domains": str,  # space-separated registrable domains (subdomains count)
+            "tags": str,  # space-separated
+            "active": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name"},
+        defaults={"active": 1, "country": "", "tags": ""},
+    )
+    db["clinics"].create_index(["name"], unique=True)
+
+    db["runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | finished | failed | interrupted
+            "clinic_filter": str,  # space-separated clinic names, "" = all active
+            "pages_fetched": int,
+            "pages_stored": int,
+            "new_versions": int,
+            "errors": int,
+            "finish_reason": str,
+            "stats": str,  # JSON: Scrapy stats subset and per-clinic counts
+        },
+        pk="id",
+        defaults={"status": "running", "pages_fetched": 0, "pages_stored": 0,
+                  "new_versions": 0, "errors": 0},
+    )
+
+    db["pages"].create(
+        {
+            "id": int,
+            "clinic_id": int,
+            "url": str,
+            "first_seen": str,
+            "last_seen": str,
+            "last_status": int,
+            "last_run_id": int,
+            "current_version_id": int,
+        },
+        pk="id",
+        foreign_keys=[("clinic_id", "clinics", "id")],
+        not_null={"url", "clinic_id"},
+    )
+    db["pages"].create_index(["url"], unique=True)
+    db["pages"].create_index(["clinic_id"])
+
+    db["page_versions"].create(
+        {
+            "id": int,
+            "page_id": int,
+            "clinic_id": int,
+            "run_id": int,
+            "url": str,
+            "fetched_at": str,  # capture time of this content
+            "last_seen": str,  # last time a fetch returned exactly this content
+            "http_status": int,
+            "content_hash": str,  # sha256 of the extracted main text + title
+            "title": str,
+            "language": str,
+            "published": str,  # publication/update date found on the page (htmldate)
+            "description": str,
+            "text": str,  # extracted main text
+            "structured": str,  # JSON-LD / microdata / OpenGraph (JSON)
+            "extractor": str,  # trafilatura | fallback
+            "body_bytes": int,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id"), ("clinic_id", "clinics", "id"),
+                      ("run_id", "runs", "id")],
+    )
+    db["page_versions"].create_index(["page_id", "content_hash"], unique=True)
+    db["page_versions"].create_index(["clinic_id"])
+
+    db["page_scores"].create(
+        {
+            "version_id": int,
+            "clinic_id": int,
+            "score": float,
+            "flagged": int,
+            "language": str,
+            "n_claims": int,
+            "n_asserted": int,
+            "conditions": str,  # space-separated asserted conditions
+            "classifier_version": str,
+            "scored_at": str,
+        },
+        pk=("version_id", "classifier_version"),
+        foreign_keys=[("version_id", "page_versions", "id"), ("clinic_id", "clinics", "id")],
+    )
+    db["page_scores"].create_index(["clinic_id"])
+
+    db["claims"].create(
+        {
+            "id": int,
+            "version_id": int,
+            "clinic_id": int,
+            "url": str,  # evidence: where
+            "captured_at": str,  # evidence: when
+            "sentence": str,  # evidence: what, verbatim from the extracted text
+            "category": str,
+            "condition": str,
+            "stance": str,  # asserts | negates | reports
+            "score": float,
+            "cues": str,  # why it was flagged (rules that fired)
+            "span_start": int,
+            "span_end": int,
+            "classifier_version": str,
+        },
+        pk="id",
+        foreign_keys=[("version_id", "page_versions", "id"), ("clinic_id", "clinics", "id")],
+    )
+    db["claims"].create_index(["version_id", "classifier_version"])
+    db["claims"].create_index(["clinic_id"])
+    db["claims"].create_index(["condition"])
+    db["claims"].create_index(["category"])
+
+    db["fetch_log"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "clinic_id": int,
+            "url": str,
+            "status": int,
+            "outcome": str,  # stored | unchanged | error | skipped
+            "error": str,
+            "fetched_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["fetch_log"].create_index(["run_id"])
+
+    db["page_versions"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
+    db["claims"].enable_fts(["sentence"], create_triggers=True, tokenize="unicode61")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create/upgrade) a ClinicWatch DB in WAL mode.
+
+    Raises SchemaError with a one-line reason for a DB from a newer ClinicWatch, a file that
+    is not SQLite, or a directory that cannot be written.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise SchemaError(f"no database at {path} (run `clinicwatch init` or `seeds import` first)")
+    if path.exists() and path.is_dir():
+        raise SchemaError(f"{path} is a directory, not a database file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise SchemaError(f"cannot open database {path}: {exc}") from None
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise SchemaError(
+            f"{path} has schema version {version}, newer than this ClinicWatch ({SCHEMA_VERSION}); "
+            "upgrade ClinicWatch"
+        )
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    db = sqlite_utils.Database(conn)
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        try:
+            with db.atomic():
+                MIGRATIONS[number](db)
+                conn.execute(f"PRAGMA user_version={number}")
+        except sqlite3.OperationalError as exc:
+            raise SchemaError(f"cannot migrate {path} to schema {number}: {exc}") from None
+    return db

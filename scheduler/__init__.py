@@ -1,0 +1,1 @@
+"""Drives ClinicWatch: the CLI, crawl processes, the demo and (later) scheduled monitoring."""

@@ -1,0 +1,280 @@
+"""`clinicwatch`: one command-line tool for seeds, crawls, scoring, reports and datasette.
+
+Every command exits non-zero with one clear line on bad input, and every help text carries an
+example (tests/test_cli.py fails when one does not, or when the README does not mention it).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from crawler import settings as crawl_settings
+from crawler.seeds import SeedError, read_seeds
+from crawler.store.schema import SchemaError, open_db
+from crawler.store.writer import import_seeds
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class CleanErrors(click.Group):
+    """Turn our expected errors into one `Error: ...` line and exit status 1 (no traceback)."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (SeedError, SchemaError, LookupError, FileNotFoundError, PermissionError) as exc:
+            message = str(exc) if not isinstance(exc, OSError) else f"{exc.filename}: {exc.strerror}"
+            raise click.ClickException(message) from None
+
+
+def db_path(ctx: click.Context) -> Path:
+    return Path(ctx.find_root().params["db"])
+
+
+@click.group(cls=CleanErrors, context_settings=CONTEXT)
+@click.option("--db", type=click.Path(dir_okay=False), envvar="CLINICWATCH_DB", show_envvar=True,
+              default=crawl_settings.CLINICWATCH_DB, show_default=True, help="SQLite database file.")
+@click.version_option(package_name="clinicwatch")
+def cli(db: str) -> None:
+    """ClinicWatch: watch regenerative-medicine clinic websites for unproven-therapy claims.
+
+    \b
+    Example (your own seeds):
+      clinicwatch seeds import seeds.csv
+      clinicwatch crawl
+      clinicwatch report --out report/
+      clinicwatch serve
+    Or try everything on the bundled demo web: clinicwatch demo
+    """
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create (or upgrade) the database.
+
+    \b
+    Example:
+      clinicwatch --db study.db init
+    """
+    path = db_path(ctx)
+    open_db(path).close()
+    click.echo(f"database ready: {path}")
+
+
+@cli.group(cls=CleanErrors)
+def seeds() -> None:
+    """Register the clinics to watch.
+
+    \b
+    Example:
+      clinicwatch seeds import seeds.csv && clinicwatch seeds list
+    """
+
+
+@seeds.command("import")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.pass_context
+def seeds_import(ctx: click.Context, csv_file: str) -> None:
+    """Import clinics from a CSV with header name,country,urls,domains,tags.
+
+    `urls`: start URLs separated by spaces; `domains` (optional) the domains the crawl may
+    visit, subdomains included (default: the start URLs' hosts without "www."); `tags`
+    optional, space-separated. The whole file is checked first: a bad row rejects the file and
+    nothing is imported. Importing the same file again changes nothing.
+
+    \b
+    Example:
+      clinicwatch seeds import seeds.csv
+    """
+    parsed = read_seeds(csv_file)
+    db = open_db(db_path(ctx))
+    result = import_seeds(db, parsed)
+    click.echo(f"{csv_file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged")
+
+
+@seeds.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per clinic.")
+@click.pass_context
+def seeds_list(ctx: click.Context, as_json: bool) -> None:
+    """List registered clinics.
+
+    \b
+    Example:
+      clinicwatch seeds list --json
+    """
+    db = open_db(db_path(ctx), create=False)
+    rows = list(db.query("SELECT name, country, seed_urls, domains, tags, active FROM clinics ORDER BY name"))
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{row['name']}\t{row['country']}\t{row['seed_urls']}\t{row['domains']}")
+    if not rows and not as_json:
+        click.echo("no clinics yet: clinicwatch seeds import seeds.csv", err=True)
+
+
+@cli.command()
+@click.option("--clinic", "clinics", multiple=True, metavar="NAME", help="Crawl only this clinic (repeatable).")
+@click.option("--allow-private", is_flag=True,
+              help="Allow private/loopback targets (your own test sites; refused by default).")
+@click.option("--max-pages", type=click.IntRange(1), help="Page cap per clinic for this run.")
+@click.option("--depth", type=click.IntRange(0), help="Link depth cap for this run.")
+@click.option("--delay", type=click.FloatRange(0), help="Seconds between requests to one site.")
+@click.option("--timeout", type=click.FloatRange(1), help="Stop the crawl gracefully after this many seconds.")
+@click.pass_context
+def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_private: bool, max_pages: int | None,
+          depth: int | None, delay: float | None, timeout: float | None) -> None:
+    """Crawl registered clinics, classify every page, store the results.
+
+    Runs in its own process; the log goes to logs/crawl-RUN.log beside the database.
+
+    \b
+    Example:
+      clinicwatch crawl --clinic "Harbor Regenerative" --max-pages 50
+    """
+    from scheduler.crawl_process import LOOPBACK_SETTINGS, run_crawl
+    from scheduler.progress import crawl_progress
+
+    overrides: dict[str, str] = dict(LOOPBACK_SETTINGS) if allow_private else {}
+    if not allow_private:
+        overrides["CLINICWATCH_ALLOW_PRIVATE"] = "0"
+    for name, value in (("CLINICWATCH_MAX_PAGES_PER_CLINIC", max_pages), ("CLINICWATCH_MAX_DEPTH", depth),
+                        ("CLINICWATCH_DOWNLOAD_DELAY", delay)):
+        if value is not None:
+            overrides[name] = str(value)
+    with crawl_progress() as on_progress:
+        outcome = run_crawl(db_path(ctx), list(clinics), settings=overrides, on_progress=on_progress,
+                            timeout=timeout)
+    click.echo(f"run {outcome.run_id} {outcome.status}: {outcome.pages_stored} pages "
+               f"({outcome.new_versions} new versions), {outcome.errors} errors; log: {outcome.log_path}")
+    if outcome.status != "finished":
+        raise click.ClickException(f"crawl {outcome.status} (exit {outcome.returncode}); see {outcome.log_path}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (the stable output shape).")
+def score(files: tuple[str, ...], as_json: bool) -> None:
+    """Score saved HTML or text files with the classifier.
+
+    JSON shape per file: {"path", "score", "flagged", "language", "classifier_version",
+    "claims": [{"sentence", "category", "condition", "stance", "score"}]}.
+
+    \b
+    Example:
+      clinicwatch score --json page.html notes.txt
+    """
+    from scheduler.scoring import ScoreInputError, score_file
+
+    failed = 0
+    for path in files:
+        try:
+            result = score_file(Path(path))
+        except ScoreInputError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed += 1
+            continue
+        if as_json:
+            click.echo(json.dumps(result.to_json(path), ensure_ascii=False))
+        else:
+            state = "FLAGGED" if result.flagged else "not flagged"
+            click.echo(f"{path}: score {result.score:.2f} ({state}), {len(result.claims)} claims detected, "
+                       f"language {result.language}, classifier {result.classifier_version}")
+            for claim in result.claims:
+                click.echo(f"  [{claim.stance}] {claim.category}/{claim.condition or '-'}: {claim.sentence}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="report", show_default=True,
+              help="Directory for report.html, report.md, CSV and JSON files.")
+@click.option("--run", "run_id", type=int, help="Report on this run (default: the latest).")
+@click.pass_context
+def report(ctx: click.Context, out_dir: str, run_id: int | None) -> None:
+    """Write the report: HTML (self-contained), Markdown, CSV and JSON.
+
+    \b
+    Example:
+      clinicwatch report --out reports/2026-11
+    """
+    from reports.render import write_report
+
+    path = db_path(ctx)
+    open_db(path, create=False).close()
+    written = write_report(path, Path(out_dir), run_id=run_id)
+    for kind, file in written.items():
+        click.echo(f"{kind}: {file}")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.pass_context
+def serve(ctx: click.Context, port: int) -> None:
+    """Browse and query the database with datasette (127.0.0.1 only, read-only).
+
+    \b
+    Example:
+      clinicwatch --db study.db serve --port 8001
+    """
+    from reports.serve import serve as serve_datasette
+
+    path = db_path(ctx)
+    open_db(path, create=False).close()
+    serve_datasette(path, port)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="clinicwatch-demo", show_default=True,
+              help="Directory for the demo database, logs and report.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port of the demo web (0 = any free port).")
+def demo(out_dir: str, port: int) -> None:
+    """Crawl the bundled demo web on 127.0.0.x, classify, store, report, print a summary.
+
+    \b
+    Example:
+      clinicwatch demo --out /tmp/cw-demo
+    """
+    from scheduler.demo import run_demo
+
+    run_demo(Path(out_dir), port)
+
+
+@cli.command("demo-web")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--seeds", "seeds_path", type=click.Path(dir_okay=False), default="demo-seeds.csv",
+              show_default=True, help="Where to write the demo's seeds CSV.")
+def demo_web(port: int, seeds_path: str) -> None:
+    """Serve the demo clinic sites on 127.0.0.x until interrupted.
+
+    \b
+    Example:
+      clinicwatch demo-web --port 8765 &
+      clinicwatch seeds import demo-seeds.csv && clinicwatch crawl --allow-private
+    """
+    from crawler.demo_web.server import DemoWeb
+
+    with DemoWeb(port=port) as web:
+        seeds_file = web.write_seeds(Path(seeds_path))
+        for site in web.sites:
+            click.echo(f"{site.base_url}/\t{site.name}")
+        click.echo(f"seeds: {seeds_file.resolve()}  (Ctrl-C to stop)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("stopped")
+
+
+def main() -> None:
+    cli(prog_name="clinicwatch")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""`clinicwatch demo`: the whole path on the bundled demo web, ending with where to look."""
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from crawler.demo_web.server import DemoWeb
+from crawler.seeds import read_seeds
+from crawler.store.schema import open_db
+from crawler.store.writer import import_seeds
+from scheduler.crawl_process import LOOPBACK_SETTINGS, run_crawl
+from scheduler.progress import crawl_progress
+
+DEMO_DB = "demo.db"
+TOP_CLINICS_SHOWN = 3
+
+
+def _start_demo_web(port: int) -> DemoWeb:
+    """Start on the requested port; fall back to any free port if it is taken."""
+    try:
+        return DemoWeb(port=port).start()
+    except OSError:
+        click.echo(f"port {port} is busy; serving the demo web on a free port instead", err=True)
+        return DemoWeb(port=0).start()
+
+
+def run_demo(out_dir: Path, port: int) -> None:
+    from reports.data import build_report
+    from reports.render import write_report
+    from reports.serve import datasette_command
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_path = (out_dir / DEMO_DB).resolve()
+    started = time.monotonic()
+    web = _start_demo_web(port)
+    try:
+        seeds_path = web.write_seeds(out_dir / "demo-seeds.csv")
+        db = open_db(db_path)
+        imported = import_seeds(db, read_seeds(seeds_path))
+        db.close()
+        click.echo(f"demo web: {len(web.sites)} clinic sites on 127.0.0.x:{web.port}; "
+                   f"seeds {seeds_path} ({imported.added} added, {imported.updated} updated)")
+        with crawl_progress() as on_progress:
+            outcome = run_crawl(db_path, settings=LOOPBACK_SETTINGS, on_progress=on_progress)
+    finally:
+        web.stop()
+    if outcome.status != "finished":
+        raise click.ClickException(f"demo crawl {outcome.status}; see {outcome.log_path}")
+    written = write_report(db_path, out_dir / "report", run_id=outcome.run_id)
+    db = open_db(db_path, create=False)
+    try:
+        summary = build_report(db, outcome.run_id)
+    finally:
+        db.close()
+    _print_summary(summary, outcome, written, db_path, time.monotonic() - started)
+
+
+def _print_summary(summary, outcome, written: dict[str, Path], db_path: Path, seconds: float) -> None:
+    h = summary.headline
+    click.echo("")
+    click.echo(f"ClinicWatch demo: run {outcome.run_id} {outcome.status} in {seconds:.1f} s")
+    click.echo(f"  clinics: {h.clinics}   pages: {h.pages}   flagged pages: {h.flagged_pages}   "
+               f"claims detected (asserted): {h.asserted_claims}   fetch errors: {outcome.errors}")
+    click.echo(f"  highest-scoring clinics (claims detected, not verdicts):")
+    for clinic in summary.clinics[:TOP_CLINICS_SHOWN]:
+        example = (clinic.example_sentence or "").replace("\n", " ")
+        if len(example) > 140:
+            example = example[:137] + "..."
+        click.echo(f"    {clinic.max_score:.2f}  {clinic.name} ({clinic.country or '-'}), "
+                   f"{clinic.breadth} conditions")
+        if example:
+            click.echo(f"          e.g. \"{example}\"")
+    click.echo(f"  database: {db_path}")
+    for kind, path in written.items():
+        click.echo(f"  {kind}: {path.resolve()}")
+    metadata = db_path.parent / "datasette-metadata.json"
+    click.echo("  browse with datasette:")
+    click.echo(f"    clinicwatch --db {shlex.quote(str(db_path))} serve")
+    click.echo(f"    (or: {shlex.join(datasette_command(db_path, metadata, 8001))})")
+    sys.stdout.flush()
