@@ -1,8 +1,10 @@
 """HTML -> main text and metadata, for the classifier and the evidence record.
 
-trafilatura finds the main text; when it returns nothing (short pages, price lists, odd
-markup) a BeautifulSoup fallback keeps the visible text of the body, without scripts, styles,
-navigation and footers. Plain-text input passes through unchanged.
+trafilatura finds the main text. It drops link-dense lists, and on clinic sites those lists are
+evidence ("Conditions we treat: diabetes, autism, MS ..."), so the visible body lines it left
+out (lists, headings, buttons; never scripts, styles, navigation or footers) are appended after
+it. When trafilatura finds nothing, the visible body text is used alone. Plain text passes
+through unchanged.
 """
 from __future__ import annotations
 
@@ -22,7 +24,12 @@ logger = logging.getLogger(__name__)
 STRUCTURED_SYNTAXES = ["json-ld", "microdata", "opengraph"]
 # Below this many characters trafilatura's output is treated as "found nothing".
 MIN_MAIN_TEXT_CHARS = 40
-_NON_CONTENT_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "nav", "footer", "head"]
+_NON_CONTENT_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "nav", "footer", "head",
+                     "header", "form", "select"]
+# Elements that end a line of text; inline elements (a, span, b...) stay inside their line.
+_BLOCK_TAGS = ["p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
+               "th", "table", "section", "article", "aside", "main", "blockquote", "pre", "figure",
+               "figcaption", "address", "button", "label", "option", "summary", "details", "hr"]
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
@@ -37,7 +44,7 @@ class ExtractedPage:
     published: str  # ISO date from htmldate, "" when none found
     description: str
     structured: str  # JSON of JSON-LD/microdata/OpenGraph, "" when none
-    extractor: str  # "trafilatura" | "fallback" | "plain"
+    extractor: str  # "trafilatura" | "trafilatura+structure" | "fallback" | "plain"
 
     @property
     def content_hash(self) -> str:
@@ -54,7 +61,12 @@ def _fallback_text(soup: BeautifulSoup) -> str:
     body = soup.body or soup
     for tag in body.find_all(_NON_CONTENT_TAGS):
         tag.decompose()
-    return _clean(body.get_text("\n"))
+    for tag in body.find_all("br"):
+        tag.replace_with("\n")
+    for tag in body.find_all(_BLOCK_TAGS):
+        tag.insert_after("\n")
+        tag.insert_before("\n")
+    return _clean(body.get_text())
 
 
 def _published(html: str, url: str) -> str:
@@ -95,9 +107,15 @@ def extract_html(html: str, url: str = "") -> ExtractedPage:
         )
     except Exception as exc:  # trafilatura can choke on pathological markup; fall back
         logger.debug("trafilatura failed on %s: %s", url, exc)
+    visible = _fallback_text(soup)
     extractor = "trafilatura"
     if len(text) < MIN_MAIN_TEXT_CHARS:
-        text, extractor = _fallback_text(soup), "fallback"
+        text, extractor = visible, "fallback"
+    else:
+        kept = set(text.splitlines())
+        dropped = [line for line in visible.splitlines() if line not in kept]
+        if dropped:
+            text, extractor = text + "\n" + "\n".join(dict.fromkeys(dropped)), "trafilatura+structure"
     return ExtractedPage(
         title=title,
         text=text,
