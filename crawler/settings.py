@@ -22,7 +22,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 CLINICWATCH_DB = _env("CLINICWATCH_DB", "clinicwatch.db")
 # Who to contact about the crawler; goes into the User-Agent so site owners can reach us.
 CLINICWATCH_CONTACT = _env("CLINICWATCH_CONTACT", "https://github.com/clinicwatch/clinicwatch")
-# Caps per clinic per run: pages requested and link depth from the start URLs.
+# Caps per clinic per run: page URLs requested (robots-refused ones count) and link depth.
 CLINICWATCH_MAX_PAGES_PER_CLINIC = int(_env("CLINICWATCH_MAX_PAGES_PER_CLINIC", "200"))
 CLINICWATCH_MAX_DEPTH = int(_env("CLINICWATCH_MAX_DEPTH", "4"))
 # Private, loopback and link-local targets are refused unless this is on (demo and tests).

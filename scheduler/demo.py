@@ -5,6 +5,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,11 +13,15 @@ from crawler.demo_web.server import DemoWeb
 from crawler.seeds import read_seeds
 from crawler.store.schema import open_db
 from crawler.store.writer import import_seeds
-from scheduler.crawl_process import LOOPBACK_SETTINGS, run_crawl
+from scheduler.crawl_process import LOOPBACK_SETTINGS, CrawlOutcome, run_crawl
 from scheduler.progress import crawl_progress
+
+if TYPE_CHECKING:
+    from reports.model import Report
 
 DEMO_DB = "demo.db"
 TOP_CLINICS_SHOWN = 3
+DATASETTE_PORT = 8001
 
 
 def _start_demo_web(port: int) -> DemoWeb:
@@ -31,7 +36,8 @@ def _start_demo_web(port: int) -> DemoWeb:
 def run_demo(out_dir: Path, port: int) -> None:
     from reports.data import build_report
     from reports.render import write_report
-    from reports.serve import datasette_command
+    from reports.datasette_meta import write_metadata
+    from reports.serve import datasette_command, metadata_path_for
 
     out_dir.mkdir(parents=True, exist_ok=True)
     db_path = (out_dir / DEMO_DB).resolve()
@@ -51,15 +57,14 @@ def run_demo(out_dir: Path, port: int) -> None:
     if outcome.status != "finished":
         raise click.ClickException(f"demo crawl {outcome.status}; see {outcome.log_path}")
     written = write_report(db_path, out_dir / "report", run_id=outcome.run_id)
-    db = open_db(db_path, create=False)
-    try:
-        summary = build_report(db, outcome.run_id)
-    finally:
-        db.close()
-    _print_summary(summary, outcome, written, db_path, time.monotonic() - started)
+    summary = build_report(db_path, outcome.run_id)
+    metadata = write_metadata(metadata_path_for(db_path), db_path.stem)
+    datasette = datasette_command(db_path, metadata, DATASETTE_PORT)
+    _print_summary(summary, outcome, written, db_path, datasette, time.monotonic() - started)
 
 
-def _print_summary(summary, outcome, written: dict[str, Path], db_path: Path, seconds: float) -> None:
+def _print_summary(summary: Report, outcome: CrawlOutcome, written: dict[str, Path], db_path: Path,
+                   datasette: list[str], seconds: float) -> None:
     h = summary.headline
     click.echo("")
     click.echo(f"ClinicWatch demo: run {outcome.run_id} {outcome.status} in {seconds:.1f} s")
@@ -67,18 +72,17 @@ def _print_summary(summary, outcome, written: dict[str, Path], db_path: Path, se
                f"claims detected (asserted): {h.asserted_claims}   fetch errors: {outcome.errors}")
     click.echo(f"  highest-scoring clinics (claims detected, not verdicts):")
     for clinic in summary.clinics[:TOP_CLINICS_SHOWN]:
-        example = (clinic.example_sentence or "").replace("\n", " ")
+        example = (clinic.top_claim.sentence if clinic.top_claim else "").replace("\n", " ")
         if len(example) > 140:
             example = example[:137] + "..."
-        click.echo(f"    {clinic.max_score:.2f}  {clinic.name} ({clinic.country or '-'}), "
+        click.echo(f"    {clinic.max_score or 0:.2f}  {clinic.name} ({clinic.country or '-'}), "
                    f"{clinic.breadth} conditions")
         if example:
             click.echo(f"          e.g. \"{example}\"")
     click.echo(f"  database: {db_path}")
     for kind, path in written.items():
         click.echo(f"  {kind}: {path.resolve()}")
-    metadata = db_path.parent / "datasette-metadata.json"
-    click.echo("  browse with datasette:")
-    click.echo(f"    clinicwatch --db {shlex.quote(str(db_path))} serve")
-    click.echo(f"    (or: {shlex.join(datasette_command(db_path, metadata, 8001))})")
+    click.echo("  browse with datasette (then open http://127.0.0.1:%d/):" % DATASETTE_PORT)
+    click.echo(f"    .venv/bin/clinicwatch --db {shlex.quote(str(db_path))} serve --port {DATASETTE_PORT}")
+    click.echo(f"    (the same as: {shlex.join(datasette)})")
     sys.stdout.flush()

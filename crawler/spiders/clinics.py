@@ -16,6 +16,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
@@ -145,5 +146,6 @@ class ClinicsSpider(scrapy.Spider):
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         if request.callback == self.parse_sitemap and status == 404:
             return  # most sites have no sitemap.xml: not an error
-        outcome = "skipped" if failure.check(IgnoreRequest) else "error"
+        # HttpError (4xx/5xx) subclasses IgnoreRequest but is a real failure; robots/scope refusals are not.
+        outcome = "skipped" if failure.check(IgnoreRequest) and not failure.check(HttpError) else "error"
         yield FetchFailure(request.meta.get("clinic_id"), request.url, status, error, utc_now(), outcome)
