@@ -1,0 +1,190 @@
+"""The classifier's vocabularies: what each cue kind means, and their compiled matchers.
+
+Why data plus one compiler: the words change far more often than the logic (new products,
+new languages, new euphemisms), so each language lives in its own data module
+(lexicon_en.py, lexicon_es.py, ...) and this module turns them into a few fast matchers.
+
+Pattern conventions (all language modules):
+- lowercase regexes, whole words (the matcher adds word boundaries); end stems with `\\w*`;
+- no capturing groups, use `(?:...)`; a literal space matches any run of spaces/tabs;
+- apostrophes are written `'` (curly ones are normalised before matching);
+- CASED holds case-sensitive acronyms ("ALS", "PRP"), matched on the original text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+
+from crawler.classify import lexicon_de, lexicon_en, lexicon_es, lexicon_fr, lexicon_pt
+from crawler.classify.matcher import Hit, Matcher
+
+LANGUAGE_LEXICONS: dict[str, ModuleType] = {
+    "en": lexicon_en, "es": lexicon_es, "de": lexicon_de, "fr": lexicon_fr, "pt": lexicon_pt,
+}
+# English is always added: brand, product and regulator words are English on many foreign pages.
+FALLBACK_LANGUAGE = "en"
+
+# Claim categories (claims.md). "product_type" is context only and never a claim by itself.
+CATEGORIES: tuple[str, ...] = (
+    "unapproved_indication", "cure", "risk_minimisation", "efficacy_statistics",
+    "regulatory_misrepresentation", "testimonial", "borrowed_legitimacy", "hype", "commercial_pressure",
+)
+CONTEXT_KINDS: tuple[str, ...] = ("product_type", "approved_product")
+
+# Established uses of blood-forming stem cells: claims about these are not unproven-therapy claims.
+APPROVED_CONDITIONS: frozenset[str] = frozenset(
+    {"leukaemia", "lymphoma", "myeloma", "blood_cancer", "blood_disorder"})
+# The normalised condition vocabulary (every language maps onto these names).
+CONDITIONS: tuple[str, ...] = tuple(lexicon_en.CONDITIONS)
+
+CONDITION_PREFIX = "condition:"
+
+# Kinds scanned together. One scan costs about the same whatever its size, so there are only
+# two (plus the case-sensitive acronyms). Claim cues get their own scan because they overlap
+# conditions and stance words ("insulin-free" vs "insulin", "no known cure" vs "cure"). Within a
+# scan the earlier kind wins where two patterns start at the same place, so longer, more
+# specific kinds come first; exact same-text matches get every label.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("cure", "benefit", "risk_minimisation", "efficacy_statistics", "regulatory_misrepresentation",
+     "borrowed_legitimacy", "hype", "commercial_pressure", "call_to_action"),
+    ("approved_product", "product_type", "conditions", "mitigation", "testimonial", "testimonial_heading",
+     "testimonial_subject", "patient_outcome",
+     "negation_evidence", "reporting", "reporting_subject", "reporting_verb", "negation", "negation_post",
+     "hedge", "research", "contrast", "contrast_sub"),
+)
+
+# Same-length normalisation before matching (spans must stay valid for the original text).
+_NORMALISE = (
+    ("\t", " "), ("\u00a0", " "), ("\u2007", " "), ("\u2009", " "), ("\u200a", " "), ("\u202f", " "),
+    ("\u3000", " "), ("\r", "\n"), ("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u2032", "'"),
+    ("\u2010", "-"), ("\u2011", "-"),
+)
+
+
+def normalise(text: str) -> str:
+    """Lowercase `text` for matching without changing its length (so spans map back 1:1)."""
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lowercase to two ("İ"): keep the first
+        low = "".join(ch.lower()[0] for ch in text)
+    for old, new in _NORMALISE:
+        if old in low:
+            low = low.replace(old, new)
+    return low
+
+
+def _spaces(pattern: str) -> str:
+    """Let a literal space in `pattern` (outside character classes) match a run of spaces.
+
+    " " becomes " +", and an optional space " ?" becomes " *".
+    """
+    out = []
+    in_class = escaped = False
+    skip_next = False
+    for i, ch in enumerate(pattern):
+        if skip_next:
+            skip_next = False
+            continue
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == " ":
+            following = pattern[i + 1:i + 2]
+            if following == "?" and pattern[i + 2:i + 3] not in ("?", "+"):
+                out.append(" *")
+                skip_next = True
+            elif following in ("*", "+", "{"):
+                out.append(" ")
+            else:
+                out.append(" +")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _layer_entries(module: ModuleType, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    entries = []
+    for kind in kinds:
+        if kind == "conditions":
+            for name, patterns in module.CONDITIONS.items():
+                entries.extend((CONDITION_PREFIX + name, _spaces(p)) for p in patterns)
+        else:
+            entries.extend((kind, _spaces(p)) for p in module.CUES.get(kind, ()))
+    return entries
+
+
+@dataclass(frozen=True)
+class CompiledLexicon:
+    """Matchers for one set of languages: one per layer, plus the case-sensitive acronyms."""
+
+    languages: tuple[str, ...]
+    layers: tuple[Matcher, ...]
+    cased: Matcher
+
+    def scan(self, text: str, lowered: str) -> list[Hit]:
+        """Every hit of every layer, sorted by position."""
+        hits = [hit for matcher in self.layers for hit in matcher.find(lowered)]
+        hits.extend(self.cased.find(text))
+        hits.sort(key=lambda h: (h.start, h.end))
+        return hits
+
+
+def lexicon_languages(language: str) -> tuple[str, ...]:
+    """Which language lexicons to use for a page in `language`."""
+    if language in LANGUAGE_LEXICONS:
+        return tuple(dict.fromkeys((language, FALLBACK_LANGUAGE)))
+    if language == "und":
+        return tuple(LANGUAGE_LEXICONS)
+    return (FALLBACK_LANGUAGE,)  # other scripts (ru, zh, ja): English brand words only
+
+
+@lru_cache(maxsize=None)
+def compiled(languages: tuple[str, ...]) -> CompiledLexicon:
+    """Build (once per language set) the matchers for `languages`."""
+    modules = [LANGUAGE_LEXICONS[lang] for lang in languages]
+    layers = tuple(
+        Matcher(entry for module in modules for entry in _layer_entries(module, kinds)) for kinds in LAYERS
+    )
+    cased = Matcher(((label, p) for module in modules for label, patterns in module.CASED.items() for p in patterns),
+                    sparse=True)
+    return CompiledLexicon(languages, layers, cased)
+
+
+def is_condition(label: str) -> bool:
+    return label.startswith(CONDITION_PREFIX)
+
+
+def condition_name(label: str) -> str:
+    return label[len(CONDITION_PREFIX):]
+
+
+def check_lexicons() -> list[str]:
+    """Problems in the language data (unknown kinds/conditions, capturing groups); empty if fine."""
+    known_kinds = {k for layer in LAYERS for k in layer if k != "conditions"}
+    problems = []
+    for lang, module in LANGUAGE_LEXICONS.items():
+        for kind in module.CUES:
+            if kind not in known_kinds:
+                problems.append(f"{lang}: unknown cue kind {kind!r}")
+        for name in module.CONDITIONS:
+            if name not in CONDITIONS:
+                problems.append(f"{lang}: condition {name!r} not in the normalised vocabulary")
+        for label in module.CASED:
+            if is_condition(label) and condition_name(label) not in CONDITIONS:
+                problems.append(f"{lang}: cased condition {label!r} unknown")
+            elif not is_condition(label) and label not in known_kinds:
+                problems.append(f"{lang}: cased kind {label!r} unknown")
+        all_patterns = [p for ps in module.CUES.values() for p in ps]
+        all_patterns += [p for ps in module.CONDITIONS.values() for p in ps]
+        for pattern in all_patterns:
+            if re.compile(pattern).groups:
+                problems.append(f"{lang}: capturing group in {pattern!r}")
+            if pattern != pattern.lower() and not re.search(r"\\[A-Z]", pattern):
+                problems.append(f"{lang}: uppercase in case-insensitive pattern {pattern!r}")
+    return problems
