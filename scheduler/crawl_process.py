@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from crawler.spiders.clinics import CLINIC_NAME_SEPARATOR
-from crawler.store.schema import open_db
+from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
 from crawler.store.writer import clinics_to_crawl, finish_run, start_run
 
 POLL_SECONDS = 0.5

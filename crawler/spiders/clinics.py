@@ -22,14 +22,13 @@ from twisted.python.failure import Failure
 
 from crawler.items import FetchFailure, PageItem
 from crawler.scope import in_domains
-from crawler.store.schema import open_db
+from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
 from crawler.store.writer import clinics_to_crawl, utc_now
 
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 SITEMAP_TYPES = (b"xml", b"text/plain", b"gzip")
-CLINIC_NAME_SEPARATOR = ";"
 
 
 class ClinicsSpider(scrapy.Spider):

@@ -13,6 +13,8 @@ from typing import Callable
 import sqlite_utils
 
 SCHEMA_VERSION = 1
+# Clinic names in runs.clinic_filter (and spider arguments) are joined with this: names have spaces.
+CLINIC_NAME_SEPARATOR = ";"
 
 
 class SchemaError(Exception):
@@ -44,7 +46,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             "started_at": str,
             "finished_at": str,
             "status": str,  # running | finished | failed | interrupted
-            "clinic_filter": str,  # space-separated clinic names, "" = all active
+            "clinic_filter": str,  # clinic names joined by ";", "" = all active
             "pages_fetched": int,
             "pages_stored": int,
             "new_versions": int,
@@ -74,6 +76,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     db["pages"].create_index(["url"], unique=True)
     db["pages"].create_index(["clinic_id"])
+    db["pages"].create_index(["last_run_id"])
 
     db["page_versions"].create(
         {
@@ -101,6 +104,7 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     db["page_versions"].create_index(["page_id", "content_hash"], unique=True)
     db["page_versions"].create_index(["clinic_id"])
+    db["page_versions"].create_index(["run_id"])
 
     db["page_scores"].create(
         {
@@ -157,9 +161,9 @@ def _v1(db: sqlite_utils.Database) -> None:
             "fetched_at": str,
         },
         pk="id",
-        foreign_keys=[("run_id", "runs", "id")],
+        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
     )
-    db["fetch_log"].create_index(["run_id"])
+    db["fetch_log"].create_index(["run_id", "outcome"])
 
     db["page_versions"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
     db["claims"].enable_fts(["sentence"], create_triggers=True, tokenize="unicode61")

@@ -16,6 +16,7 @@ import sqlite_utils
 from crawler.classify.model import PageScore
 from crawler.extract import ExtractedPage
 from crawler.seeds import Seed
+from crawler.store.schema import CLINIC_NAME_SEPARATOR
 
 
 def utc_now() -> str:
@@ -81,7 +82,7 @@ def start_run(db: sqlite_utils.Database, clinic_names: Iterable[str] = ()) -> in
     with db.atomic():
         cursor = db.execute(
             "INSERT INTO runs (started_at, status, clinic_filter) VALUES (?, 'running', ?)",
-            [utc_now(), " ".join(clinic_names)],
+            [utc_now(), CLINIC_NAME_SEPARATOR.join(clinic_names)],
         )
     return int(cursor.lastrowid)
 
