@@ -80,3 +80,40 @@ def test_report_command_and_seeds_list(demo_crawl, tmp_path):
     assert (tmp_path / "r" / "report.html").exists() and (tmp_path / "r" / "claims.csv").exists()
     listed = CliRunner().invoke(cli, ["--db", str(db_path), "seeds", "list"])
     assert all(site.name in listed.output for site in web.sites)
+
+
+def test_canned_queries_answer_on_the_demo_db(demo_crawl):
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from reports.datasette_meta import metadata
+
+    db_path, _, web = demo_crawl
+    name = db_path.stem
+
+    async def fetch(path):
+        ds = Datasette([str(db_path)], metadata=metadata(name))
+        response = await ds.client.get(path)
+        assert response.status_code == 200, (path, response.text[:300])
+        return response.json()
+
+    top = asyncio.run(fetch(f"/{name}/top_clinics.json?_shape=array"))
+    assert len(top) == len(web.sites)
+    diabetes = asyncio.run(fetch(f"/{name}/claims_by_condition.json?condition=diabetes&_shape=array"))
+    assert diabetes and all(row["condition"] == "diabetes" for row in diabetes)
+
+
+def test_demo_command_prints_summary_and_stops_its_web(tmp_path):
+    import socket
+
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "d"), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "clinics: 7" in out and "highest-scoring clinics" in out
+    assert out.count("e.g. \"") == 3  # three top clinics, one example sentence each
+    assert str((tmp_path / "d" / "demo.db").resolve()) in out
+    assert "report.html" in out and "serve --port" in out
+    port = int(re.search(r"127\.0\.0\.x:(\d+)", out).group(1))
+    with socket.socket() as probe:  # the demo web is stopped when the demo ends
+        assert probe.connect_ex(("127.0.0.11", port)) != 0
