@@ -113,7 +113,7 @@ cl AS (
   SELECT c.id, sc.clinic_id, k.name AS clinic, c.version_id, sc.flagged AS page_flagged,
          COALESCE(c.url, pv.url) AS url, COALESCE(c.captured_at, pv.fetched_at) AS captured_at,
          c.sentence, c.category, NULLIF(c.condition, '') AS condition, c.stance, c.score,
-         c.classifier_version
+         c.classifier_version, c.span_start
   FROM sc
   JOIN claims c ON c.version_id = sc.version_id AND c.classifier_version = sc.classifier_version
   JOIN page_versions pv ON pv.id = c.version_id
@@ -206,7 +206,7 @@ def _clinics(conn: sqlite3.Connection, as_of: int | None) -> list[ClinicSummary]
         conditions.setdefault(clinic_id, []).append(condition)
     tops = {r["clinic_id"]: _claim(r) for r in _rows(conn, _with(as_of) + f"""SELECT * FROM (
         SELECT cl.clinic_id, {_CLAIM_COLS}, ROW_NUMBER() OVER (
-          PARTITION BY cl.clinic_id ORDER BY cl.score DESC, cl.id) AS rn
+          PARTITION BY cl.clinic_id ORDER BY cl.score DESC, cl.url, cl.span_start) AS rn
         FROM cl WHERE cl.stance = :asserts) WHERE rn = 1""", p)}
     summaries = [
         ClinicSummary(
