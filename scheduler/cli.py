@@ -192,6 +192,66 @@ def score(files: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--force", is_flag=True, help="Rescore versions already scored by this classifier version too.")
+@click.pass_context
+def rescore(ctx: click.Context, force: bool) -> None:
+    """Rescore every stored page version with the current classifier.
+
+    Scores and claims are stored under the current classifier version; versions already scored
+    by it are skipped, so running it twice changes nothing.
+
+    \b
+    Example:
+      clinicwatch --db study.db rescore
+    """
+    from crawler.classify import CLASSIFIER_VERSION
+    from crawler.rescore import rescore as rescore_versions
+    from scheduler.progress import count_progress
+
+    db = open_db(db_path(ctx), create=False)
+    with count_progress("rescoring") as on_progress:
+        scored, skipped = rescore_versions(db, force=force, on_progress=on_progress)
+    click.echo(f"classifier {CLASSIFIER_VERSION}: {scored} page versions scored, {skipped} already scored")
+
+
+@cli.command()
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write the artifact here instead.")
+def train(out_path: str | None) -> None:
+    """Train the learned stance model on the corpus's train split (reproducible).
+
+    Writes crawler/classify/artifacts/stance-model.json: the same corpus and code give the
+    same bytes. Needs scikit-learn (installed with ClinicWatch).
+
+    \b
+    Example:
+      clinicwatch train && clinicwatch eval
+    """
+    from crawler.classify.learned import MODEL_PATH
+    from crawler.classify.train import train as train_model
+
+    path, n = train_model(Path(out_path) if out_path else MODEL_PATH)
+    click.echo(f"trained on {n} sentences: {path} ({path.stat().st_size // 1024} KiB)")
+
+
+@cli.command("eval")
+def evaluate() -> None:
+    """Measure the classifier on the labelled corpus: rules, learned, combined.
+
+    Prints per-category, per-stance and per-language precision/recall/F1, page ROC-AUC and F1,
+    and the false-flag rate on regulator and debunking pages (5-fold CV and held-out split).
+
+    \b
+    Example:
+      clinicwatch eval > docs/eval.md
+    """
+    from crawler.classify import CLASSIFIER_VERSION
+    from crawler.classify.eval_tables import render
+    from crawler.classify.evaluate import run_evaluation
+
+    click.echo(render(run_evaluation(), CLASSIFIER_VERSION), nl=False)
+
+
+@cli.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="report", show_default=True,
               help="Directory for report.html, report.md, CSV and JSON files.")
 @click.option("--run", "run_id", type=int, help="Report on this run (default: the latest).")

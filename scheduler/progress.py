@@ -5,7 +5,7 @@ import contextlib
 from typing import Callable, Iterator
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 
 @contextlib.contextmanager
@@ -21,5 +21,22 @@ def crawl_progress() -> Iterator[Callable[[int, int], None]]:
 
         def update(fetched: int, stored: int) -> None:
             progress.update(task, description=f"crawling: {fetched} fetched, {stored} pages stored")
+
+        yield update
+
+
+@contextlib.contextmanager
+def count_progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """Yield an `on_progress(done, total)` callback that drives a progress bar."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda done, total: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
 
         yield update

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from crawler.classify.lexicon import APPROVED_CONDITIONS, CATEGORIES, CONDITIONS
 from crawler.classify.model import STANCES, Claim, PageScore
-from crawler.classify.page import score
-from crawler.classify.weights import CLASSIFIER_VERSION, FLAG_THRESHOLD
+from crawler.classify.learned import default_model
+from crawler.classify.page import classifier_version, score
+from crawler.classify.weights import FLAG_THRESHOLD, RULES_VERSION
+
+# The version stored with every score: rules version + the shipped model's artifact hash.
+CLASSIFIER_VERSION = classifier_version(default_model())
 
 __all__ = [
     "APPROVED_CONDITIONS", "CATEGORIES", "CLASSIFIER_VERSION", "CONDITIONS", "FLAG_THRESHOLD", "STANCES",
-    "Claim", "PageScore", "score",
+    "RULES_VERSION", "Claim", "PageScore", "classifier_version", "score",
 ]

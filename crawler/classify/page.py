@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
+from dataclasses import dataclass
 
 from crawler.classify.language import detect_language
+from crawler.classify.learned import StanceModel, default_model
 from crawler.classify.lexicon import (
     APPROVED_CONDITIONS, CompiledLexicon, compiled, condition_name, is_condition, lexicon_languages, normalise,
 )
@@ -17,7 +19,7 @@ from crawler.classify.model import Claim, PageScore
 from crawler.classify.rules import PageContext, analyse_sentence, may_carry_claims
 from crawler.classify.scoring import page_score
 from crawler.classify.sentences import split_sentences
-from crawler.classify.weights import CLASSIFIER_VERSION, FLAG_THRESHOLD, TITLE_CONDITION_WEIGHT
+from crawler.classify.weights import FLAG_THRESHOLD, RULES_VERSION, TITLE_CONDITION_WEIGHT
 
 
 def _page_context(hits: list[Hit], title_hits: list[Hit]) -> PageContext:
@@ -53,8 +55,19 @@ def _by_sentence(spans: list[tuple[int, int, str]], hits: list[Hit]) -> list[lis
     return buckets
 
 
-def score(text: str, *, title: str = "", language: str | None = None) -> PageScore:
-    """Score one page's text (see crawler.classify for the contract)."""
+@dataclass
+class RuleAnalysis:
+    """What the rules found on a page, sentence by sentence (before the learned model)."""
+
+    language: str
+    spans: list[tuple[int, int, str]]
+    sentence_claims: list[list[Claim]]  # aligned with spans
+    mitigations: list[str]
+    has_product: bool
+
+
+def analyse(text: str, *, title: str = "", language: str | None = None) -> RuleAnalysis:
+    """Run the rules over one page's text: sentences, their claims, mitigations, context."""
     text = text or ""
     if language:
         lang = language.split("-")[0].lower()  # "en-GB" -> "en"
@@ -67,16 +80,42 @@ def score(text: str, *, title: str = "", language: str | None = None) -> PageSco
     page = _page_context(hits, title_hits)
 
     spans = split_sentences(text)
-    claims: list[Claim] = []
+    per_sentence: list[list[Claim]] = []
     mitigations: list[str] = []
     for (start, end, sentence), sentence_hits in zip(spans, _by_sentence(spans, hits)):
         if not sentence_hits or not may_carry_claims(sentence_hits):
+            per_sentence.append([])
             continue
         result = analyse_sentence(start, end, sentence, sentence_hits, lowered, page)
-        claims.extend(result.claims)
+        per_sentence.append(list(result.claims))
         if result.mitigation and sentence not in mitigations:
             mitigations.append(sentence)
+    return RuleAnalysis(lang, spans, per_sentence, mitigations, page.has_product)
 
-    value = page_score(claims, n_mitigations=len(mitigations), has_product=page.has_product)
-    return PageScore(score=value, flagged=value >= FLAG_THRESHOLD, language=lang,
-                     classifier_version=CLASSIFIER_VERSION, claims=claims, mitigations=mitigations)
+
+def classifier_version(model: StanceModel | None) -> str:
+    """Rules version, plus the model artifact's hash when the model takes part."""
+    return f"{RULES_VERSION}+model-{model.digest}" if model is not None else RULES_VERSION
+
+
+def finish(analysis: RuleAnalysis, sentence_claims: list[list[Claim]], version: str) -> PageScore:
+    """Page score and result from (possibly model-adjusted) claims per sentence."""
+    claims = [claim for group in sentence_claims for claim in group]
+    value = page_score(claims, n_mitigations=len(analysis.mitigations), has_product=analysis.has_product)
+    return PageScore(score=value, flagged=value >= FLAG_THRESHOLD, language=analysis.language,
+                     classifier_version=version, claims=claims, mitigations=list(analysis.mitigations))
+
+
+def score(text: str, *, title: str = "", language: str | None = None, use_model: bool = True) -> PageScore:
+    """Score one page's text (see crawler.classify for the contract).
+
+    The rules propose claims; the learned stance model (when its artifact is present and
+    `use_model` is true) decides each claim sentence's stance.
+    """
+    analysis = analyse(text, title=title, language=language)
+    model = default_model() if use_model else None
+    if model is None:
+        return finish(analysis, analysis.sentence_claims, classifier_version(None))
+    adjusted = [model.adjust(sentence, claims, analysis.language)
+                for (_, _, sentence), claims in zip(analysis.spans, analysis.sentence_claims)]
+    return finish(analysis, adjusted, classifier_version(model))

@@ -1,11 +1,12 @@
 """Every tunable number of the rule classifier, in one place.
 
 Why here: weights are a judgement call that will be re-tuned against hand-coded pages, and a
-change to any of them changes what gets flagged, so bump CLASSIFIER_VERSION with them.
+change to any of them changes what gets flagged, so bump RULES_VERSION with them (the full
+classifier version adds the learned model's artifact hash, see page.classifier_version).
 """
 from __future__ import annotations
 
-CLASSIFIER_VERSION = "rules-0.1.0"
+RULES_VERSION = "rules-0.2.0"
 
 # A page is flagged when its score reaches this. 0.5 means "at least one clear, asserted
 # unproven-therapy claim", or a hedged one on a page that also sells (see scoring.py).
