@@ -16,7 +16,7 @@ import pytest
 from crawler.classify import (
     CATEGORIES, CLASSIFIER_VERSION, CONDITIONS, FLAG_THRESHOLD, Claim, PageScore, score,
 )
-from crawler.classify.language import detect_language
+from crawler.classify.language import detect_language, detect_sentence_language, language_runs
 from crawler.classify.lexicon import check_lexicons
 from crawler.classify.sentences import MAX_SENTENCE_CHARS, split_sentences
 
@@ -368,3 +368,262 @@ def test_classifier_imports_no_scrapy_reports_or_scheduler():
     forbidden = re.compile(r"^\s*(?:import|from)\s+(?:scrapy|reports|scheduler|twisted)\b", re.MULTILINE)
     for source in PACKAGE_DIR.glob("*.py"):
         assert not forbidden.search(source.read_text(encoding="utf-8")), source.name
+
+
+# --- Russian, Chinese, Japanese; French/Portuguese/German stance ----------------------------
+# These test the rules themselves (use_model=False): the learned model sits on top of them.
+
+def rules(text: str, **kwargs) -> PageScore:
+    return score(text, use_model=False, **kwargs)
+
+
+def stances(result: PageScore, category: str) -> list[tuple[str, str | None]]:
+    return [(c.stance, c.condition) for c in claims_of(result, category=category)]
+
+
+@pytest.mark.parametrize("text, language, condition", [
+    ("Наша терапия стволовыми клетками излечивает сахарный диабет второго типа.", "ru", "diabetes"),
+    ("Инъекции мезенхимальных клеток полностью восстанавливают хрящ коленного сустава.", "ru", "joint_pain"),
+    ("我们的脐带干细胞疗法可以根治帕金森病。", "zh", "parkinsons"),
+    ("幹細胞療法可以治癒糖尿病，並且無副作用。", "zh", "diabetes"),  # traditional characters
+    ("当院の幹細胞治療で糖尿病が治ります。", "ja", "diabetes"),
+    ("間葉系幹細胞の点滴により、脳梗塞の後遺症を完治させます。", "ja", "stroke"),
+])
+def test_new_languages_asserted_cure(text, language, condition):
+    result = rules(text)
+    assert result.language == language
+    assert ("asserts", condition) in stances(result, "cure")
+    assert ("asserts", condition) in stances(result, "unapproved_indication")
+    assert result.flagged
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("Нет доказательств того, что стволовые клетки излечивают аутизм.", "autism"),
+    ("Стволовые клетки не излечивают рассеянный склероз.", "multiple_sclerosis"),
+    ("Эффективность клеточной терапии при болезни Альцгеймера не доказана.", "alzheimers"),
+    ("没有证据表明干细胞能治愈糖尿病。", "diabetes"),
+    ("干细胞输注并不能治愈自闭症。", "autism"),
+    ("干细胞注射不是治愈帕金森病的方法。", "parkinsons"),
+    ("干细胞治疗脑瘫的效果尚未得到证实。", "cerebral_palsy"),
+    ("幹細胞が認知症に効くという効果は証明されていません。", "alzheimers"),
+    ("幹細胞治療で自閉症が治るわけではありません。", "autism"),
+    ("幹細胞の点滴では脊髄損傷は治りません。", "spinal_cord_injury"),
+])
+def test_new_languages_negated(text, condition):
+    result = rules(text)
+    assert result.claims and all(c.stance == "negates" for c in result.claims)
+    assert condition in {c.condition for c in result.claims}
+    assert result.mitigations and not result.flagged
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("Некоторые клиники утверждают, что инъекции стволовых клеток вылечивают болезнь Паркинсона.", "parkinsons"),
+    ("Стволовые клетки якобы излечивают детский церебральный паралич.", "cerebral_palsy"),
+    ("有诊所声称干细胞可以治愈自闭症。", "autism"),
+    ("一些机构宣传称干细胞输注能逆转阿尔茨海默病。", "alzheimers"),
+    ("一部のクリニックは、幹細胞点滴で脳梗塞が治ると宣伝しています。", "stroke"),
+    ("幹細胞で脊髄損傷が治ると主張する業者もいます。", "spinal_cord_injury"),
+])
+def test_new_languages_reported(text, condition):
+    result = rules(text)
+    assert ("reports", condition) in stances(result, "cure")
+    assert all(c.stance == "reports" for c in result.claims)
+    assert not result.flagged
+
+
+@pytest.mark.parametrize("text", [
+    "Трансплантация костного мозга может излечить лейкоз у многих пациентов.",
+    "Аутологичная трансплантация гемопоэтических стволовых клеток — стандартное лечение миеломы.",
+    "骨髓移植可以治愈部分白血病患者。",
+    "对于淋巴瘤患者，自体造血干细胞移植是成熟的治疗方法。",
+    "骨髄移植は白血病を治すことができる確立した治療です。",
+    "悪性リンパ腫に対して造血幹細胞移植を行います。",
+])
+def test_new_languages_approved_transplants_make_no_claim(text):
+    result = rules(text)
+    assert not claims_of(result, category="cure")
+    assert not claims_of(result, category="unapproved_indication")
+    assert not result.flagged
+
+
+ZH_SELLING_PAGE = """干细胞再生医学中心
+我们的脐带间充质干细胞疗法可以逆转2型糖尿病，让患者告别胰岛素。
+许多患者反映，治疗后关节疼痛明显减轻，膝关节软骨得到修复。
+本疗法无任何副作用，有效率高达95%。
+立即预约免费咨询，名额有限！
+"""
+ZH_WARNING_PAGE = """警惕虚假干细胞广告
+一些机构宣传称干细胞输注能治愈自闭症和脑瘫。
+目前没有任何证据表明这类注射对自闭症儿童有效。
+干细胞治疗并不能治愈帕金森病，请在正规医院咨询医生。
+"""
+ZH_BMT_PAGE = """造血干细胞移植中心
+骨髓移植可以治愈部分白血病患者。
+对于淋巴瘤和骨髓瘤患者，自体造血干细胞移植是成熟的治疗方法。
+移植的风险包括感染和移植物抗宿主病。
+"""
+JA_SELLING_PAGE = """再生医療クリニック
+当院の幹細胞治療で変形性膝関節症の痛みが改善し、手術をしない選択肢になります。
+脳梗塞の後遺症が回復した患者様も多数いらっしゃいます。
+ご自身の細胞を使うため、拒絶反応の心配がありません。
+無料カウンセリングのご予約はこちら。
+"""
+JA_WARNING_PAGE = """幹細胞治療の広告にご注意ください
+一部の業者は、幹細胞点滴で自閉症が治ると宣伝しています。
+しかし、その効果は科学的に証明されていません。
+幹細胞治療で脊髄損傷が治るわけではありません。
+"""
+RU_SELLING_PAGE = """Центр клеточной медицины
+Наша терапия стволовыми клетками излечивает сахарный диабет и рассеянный склероз.
+Большинство наших пациентов отмечают улучшение уже через месяц.
+Лечение без побочных эффектов и отторжения.
+Запишитесь на бесплатную консультацию! Стоимость курса — 350 000 руб.
+"""
+RU_WARNING_PAGE = """Осторожно: клеточные «чудо-препараты»
+Некоторые клиники утверждают, что инъекции стволовых клеток вылечивают аутизм.
+Нет доказательств того, что такие инъекции помогают детям с аутизмом.
+Стволовые клетки не излечивают рассеянный склероз, предупреждают неврологи.
+"""
+
+
+@pytest.mark.parametrize("page, title", [
+    (ZH_SELLING_PAGE, "干细胞治疗糖尿病"), (JA_SELLING_PAGE, "幹細胞治療"), (RU_SELLING_PAGE, "Стволовые клетки"),
+])
+def test_new_language_selling_pages_are_flagged(page, title):
+    result = rules(page, title=title)
+    assert result.flagged
+    asserted = {c.category for c in claims_of(result, stance="asserts")}
+    assert {"unapproved_indication", "risk_minimisation", "commercial_pressure"} <= asserted
+
+
+@pytest.mark.parametrize("page", [ZH_WARNING_PAGE, JA_WARNING_PAGE, RU_WARNING_PAGE, ZH_BMT_PAGE])
+def test_new_language_warnings_and_transplant_pages_are_not_flagged(page):
+    result = rules(page)
+    assert not claims_of(result, stance="asserts", category="cure")
+    assert not claims_of(result, stance="asserts", category="unapproved_indication")
+    assert not result.flagged
+
+
+def test_cjk_full_width_and_embedded_latin():
+    ja = rules("ＦＤＡ認証の幹細胞治療で、有効率は９０％です。")
+    assert {"regulatory_misrepresentation", "efficacy_statistics"} <= {c.category for c in ja.claims}
+    zh = rules("我们使用PRP注射治疗膝关节炎。")  # no spaces around the acronym
+    assert ("asserts", "osteoarthritis") in stances(zh, "unapproved_indication")
+
+
+@pytest.mark.parametrize("text, negated", [
+    ("Il n'existe aucune preuve que les cellules souches guérissent l'autisme.", True),
+    ("Les cellules souches ne guérissent pas la sclérose en plaques.", True),
+    ("Ces injections ne sont pas un remède contre la maladie de Parkinson.", True),
+    ("Não há evidências de que as células-tronco curem a esclerose múltipla.", True),
+    ("As células-tronco não curam o Alzheimer.", True),
+    ("Es gibt keine Belege dafür, dass Stammzellen Diabetes heilen.", True),
+    ("Die Stammzelltherapie heilt Parkinson nicht.", True),
+    ("Selon certaines cliniques, les injections de cellules souches régénèrent le cartilage du genou.", False),
+    ("Certaines cliniques prétendent que leurs cellules souches inversent la maladie de Parkinson.", False),
+    ("Segundo algumas clínicas, as células-tronco revertem o Alzheimer.", False),
+    ("Algumas clínicas afirmam que as injeções de células-tronco curam a paralisia cerebral.", False),
+    ("Angeblich heilen die Stammzellinjektionen Autismus.", False),
+    ("Manche Kliniken behaupten, ihre Stammzellen würden Multiple Sklerose heilen.", False),
+    ("Einige Anbieter werben damit, dass Stammzellen Arthrose heilen.", False),
+])
+def test_french_portuguese_german_negation_and_attribution(text, negated):
+    result = rules(text)
+    cure = claims_of(result, category="cure")
+    assert cure and all(c.stance == ("negates" if negated else "reports") for c in cure)
+    assert cure[0].condition is not None
+    assert not result.flagged
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Notre thérapie par cellules souches guérit le diabète de type 2.", "fr"),
+    ("Nosso tratamento com células-tronco reverte a esclerose múltipla.", "pt"),
+    ("Unsere Stammzellinfusionen heilen Autismus dauerhaft.", "de"),
+])
+def test_french_portuguese_german_assertions(text, language):
+    result = rules(text)
+    assert result.language == language
+    assert [c.stance for c in claims_of(result, category="cure")] == ["asserts"]
+    assert result.flagged
+
+
+# --- splitting and language detection for the new scripts -----------------------------------
+
+def test_splitter_russian_abbreviations():
+    text = ("Проф. Иванов, т.е. наш главный врач, открыл центр в 2015 г. в Москве. Мы лечим артроз, остеохондроз "
+            "и т.д. Запишитесь сегодня! Принимают д-р Петров, д-р Смирнова и др. Ждём вас.")
+    assert [s for _, _, s in split_sentences(text)] == [
+        "Проф. Иванов, т.е. наш главный врач, открыл центр в 2015 г. в Москве.",
+        "Мы лечим артроз, остеохондроз и т.д.", "Запишитесь сегодня!",
+        "Принимают д-р Петров, д-р Смирнова и др.", "Ждём вас."]
+
+
+def test_splitter_chinese_and_japanese_stops():
+    text = "干细胞可以治疗糖尿病。真的吗?是的！有效率３．５％；但是要小心．最后\n幹細胞で治りますか？はい。"
+    spans = split_sentences(text)
+    assert [s for _, _, s in spans] == ["干细胞可以治疗糖尿病。", "真的吗?", "是的！", "有效率３．５％；", "但是要小心．",
+                                        "最后", "幹細胞で治りますか？", "はい。"]
+    assert all(text[start:end] == sentence for start, end, sentence in spans)
+
+
+def test_overlong_cjk_lines_are_cut_at_commas():
+    text = "干细胞疗法可以改善关节疼痛，" * 100 + "\n我们的干细胞可以治愈狼疮。"
+    spans = split_sentences(text)
+    assert max(end - start for start, end, _ in spans) <= MAX_SENTENCE_CHARS
+    assert all(text[start:end] == sentence for start, end, sentence in spans)
+    assert spans[-1][2] == "我们的干细胞可以治愈狼疮。"
+
+
+def test_splitter_mixed_language_page():
+    text = "Welcome to the clinic. 我们的干细胞疗法很安全。Nuestras células madre son seguras. Ask Dr. Lee!"
+    assert [s for _, _, s in split_sentences(text)] == [
+        "Welcome to the clinic.", "我们的干细胞疗法很安全。", "Nuestras células madre son seguras.", "Ask Dr. Lee!"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Наша клиника проводит лечение стволовыми клетками уже десять лет.", "ru"),
+    ("本院提供幹細胞治療服務，歡迎預約。", "zh"),
+    ("幹細胞治療の臨床研究計画を厚生労働省へ提出した医療機関一覧", "ja"),  # kana among many kanji
+    ("小の干细胞诊所为患者提供各种治疗服务，包括糖尿病和关节炎的干细胞注射。", "zh"),  # one stray kana
+])
+def test_language_detection_new_scripts(text, expected):
+    assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize("sentence, page_language, expected", [
+    ("Nuestras células madre curan la diabetes en pocas semanas.", "en", "es"),
+    ("As células-tronco não curam a esclerose múltipla.", "en", "pt"),
+    ("There is no evidence that these injections work.", "es", "en"),
+    ("Stem cells.", "es", "es"),  # too short to tell: the page's language
+    ("我们的干细胞疗法很安全。", "en", "zh"),
+    ("再生医療", "ja", "ja"),  # kanji only, on a Japanese page
+    ("再生医療", "en", "zh"),
+    ("Стволовые клетки.", "en", "ru"),
+])
+def test_detect_sentence_language(sentence, page_language, expected):
+    assert detect_sentence_language(sentence, page_language) == expected
+
+
+def test_mixed_page_uses_each_sentences_lexicon():
+    page = ("Welcome to our regenerative medicine clinic, where we have treated patients from all over the world.\n"
+            "Our team will answer all of your questions about the treatment and the travel.\n"
+            "Nuestras células madre curan la diabetes y el autismo.\n"
+            "我们的干细胞疗法可以治愈帕金森病。\n"
+            "There is no evidence that stem cells cure multiple sclerosis.")
+    spans = split_sentences(page)
+    assert [lang for _, _, lang in language_runs(page, spans, detect_language(page))] == ["en", "es", "zh", "en"]
+    result = rules(page)
+    assert result.language == "en"
+    assert {("asserts", "diabetes"), ("asserts", "autism"), ("asserts", "parkinsons"),
+            ("negates", "multiple_sclerosis")} <= set(stances(result, "cure"))
+    assert language_runs(page, spans, "en", explicit=True)[-1][2] == "en"  # Latin sentences keep a given language
+
+
+def test_cjk_scoring_is_fast_enough():
+    page = ((ZH_SELLING_PAGE + ZH_WARNING_PAGE + ZH_BMT_PAGE) * 60)[:10240]
+    rules(page)
+    started = time.perf_counter()
+    for _ in range(10):
+        rules(page)
+    per_page = (time.perf_counter() - started) / 10
+    assert per_page < 0.05, f"{per_page * 1000:.1f} ms per 10K-character Chinese page"

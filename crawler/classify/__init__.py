@@ -21,8 +21,15 @@ from crawler.classify.learned import default_model
 from crawler.classify.page import classifier_version, score
 from crawler.classify.weights import FLAG_THRESHOLD, RULES_VERSION
 
-# The version stored with every score: rules version + the shipped model's artifact hash.
-CLASSIFIER_VERSION = classifier_version(default_model())
+
+def __getattr__(name: str) -> str:
+    """CLASSIFIER_VERSION (stored with every score): rules version + the shipped model's hash.
+
+    Computed on first use, so importing the package does not load the model.
+    """
+    if name == "CLASSIFIER_VERSION":
+        return classifier_version(default_model())
+    raise AttributeError(name)
 
 __all__ = [
     "APPROVED_CONDITIONS", "CATEGORIES", "CLASSIFIER_VERSION", "CONDITIONS", "FLAG_THRESHOLD", "STANCES",

@@ -76,7 +76,7 @@ def render(evaluation: Evaluation, version: str) -> str:
         "### Per stance (sentence level; held-out)",
         _prf_table("stance", {s: stance_scores(held[s][0]) for s in SYSTEMS}),
         "### Per category (asserted claims; pooled 5-fold CV + held-out)",
-        _prf_table("category", {s: category_scores(cv[s][0] + held[s][0]) for s in ("rules", "combined")}),
+        _prf_table("category", {s: category_scores(cv[s][0] + held[s][0]) for s in SYSTEMS}),
         "### Per language (pooled 5-fold CV + held-out)",
         language_table({s: (cv[s][0] + held[s][0], cv[s][1] + held[s][1]) for s in SYSTEMS}),
         f"Condition agreement (asserted sentences where both name one; combined, held-out): "

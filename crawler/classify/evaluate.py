@@ -7,13 +7,13 @@ held-out split (never used for tuning), with models trained on the whole train s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from crawler.classify.labelled_corpus import DEBUNK_KINDS, CorpusPage, load_corpus
-from crawler.classify.learned import StanceModel
+from crawler.classify.learned import CATEGORY_THRESHOLD, LearnedModel
 from crawler.classify.lexicon import CATEGORIES
 from crawler.classify.model import Claim
-from crawler.classify.page import RuleAnalysis, analyse, finish
+from crawler.classify.page import RuleAnalysis, analyse, combine, finish
 from crawler.classify.train import SentenceRow, fit_rows, rule_claims_per_gold_sentence, sentence_rows
 from crawler.classify.weights import FLAG_THRESHOLD
 
@@ -59,31 +59,30 @@ def _from_claims(page: CorpusPage, per_gold: list[list[Claim]]) -> list[Sentence
 
 
 def predict(system: str, pages: list[CorpusPage], analyses: dict[str, RuleAnalysis],
-            model: StanceModel | None) -> Predictions:
+            model: LearnedModel | None) -> Predictions:
     """Run one system over pages (rule analyses are computed once and shared)."""
     sentences: list[SentencePrediction] = []
     page_preds: list[PagePrediction] = []
     for page in pages:
         analysis = analyses[page.id]
         if system == "learned":
-            probs = [model.predict(s.text, [], analysis.language) for s in page.sentences]
-            for i, p in enumerate(probs):
-                stance = max(p, key=p.get)
-                sentences.append(SentencePrediction(page, i, stance, set(), set()))
-            page_preds.append(PagePrediction(page, max((p["asserts"] for p in probs), default=0.0)))
+            predictions = [model.predict(s.text, [], analysis.language) for s in page.sentences]
+            for i, p in enumerate(predictions):
+                stance = p.best_stance
+                asserted = ({c for c, v in p.categories.items() if v >= CATEGORY_THRESHOLD}
+                            or {max(p.categories, key=p.categories.get)}) if stance == "asserts" else set()
+                sentences.append(SentencePrediction(page, i, stance, asserted, set()))
+            page_preds.append(PagePrediction(page, max((p.stance["asserts"] for p in predictions), default=0.0)))
             continue
-        claims = analysis.sentence_claims
-        if system == "combined":
-            claims = [model.adjust(text, c, analysis.language) for (_, _, text), c in zip(analysis.spans, claims)]
+        claims = analysis.sentence_claims if system == "rules" else combine(analysis, model)
         result = finish(analysis, claims, system)
-        adjusted = RuleAnalysis(analysis.language, analysis.spans, claims, analysis.mitigations,
-                                analysis.has_product)
+        adjusted = replace(analysis, sentence_claims=claims)
         sentences.extend(_from_claims(page, rule_claims_per_gold_sentence(page, adjusted)))
         page_preds.append(PagePrediction(page, result.score))
     return sentences, page_preds
 
 
-def _train_models(rows: list[SentenceRow]) -> dict[str, StanceModel | None]:
+def _train_models(rows: list[SentenceRow]) -> dict[str, LearnedModel | None]:
     return {"rules": None, "learned": fit_rows(rows, use_rules=False), "combined": fit_rows(rows, use_rules=True)}
 
 
@@ -187,17 +186,27 @@ class Evaluation:
     heldout: dict[str, Predictions]
 
 
-def run_evaluation() -> Evaluation:
-    """Everything `clinicwatch eval` prints, computed from the corpus in the repo."""
+def heldout_predictions(pages: list[CorpusPage], analyses: dict[str, RuleAnalysis],
+                        rows: list[SentenceRow]) -> dict[str, Predictions]:
+    """Models trained on all train pages (rows), each system run on the held-out pages."""
+    models = _train_models(rows)
+    held = [p for p in pages if p.split == "heldout"]
+    return {s: predict(s, held, analyses, models[s]) for s in SYSTEMS}
+
+
+def prepare() -> tuple[list[CorpusPage], dict[str, RuleAnalysis], list[SentenceRow]]:
+    """The corpus, its rule analyses (computed once) and the train split's sentence rows."""
     pages = load_corpus()
     analyses = {p.id: analyse(p.text, title=p.title) for p in pages}
+    return pages, analyses, sentence_rows([p for p in pages if p.split == "train"])
+
+
+def run_evaluation() -> Evaluation:
+    """Everything `clinicwatch eval` prints, computed from the corpus in the repo."""
+    pages, analyses, rows = prepare()
     train_pages = [p for p in pages if p.split == "train"]
     held_pages = [p for p in pages if p.split == "heldout"]
-    rows = sentence_rows(train_pages)
-    cv = cross_validate(train_pages, analyses, rows)
-    models = _train_models(rows)
-    held = {s: predict(s, held_pages, analyses, models[s]) for s in SYSTEMS}
     return Evaluation({"train": len(train_pages), "heldout": len(held_pages)},
                       {"train": sum(len(p.sentences) for p in train_pages),
-                       "heldout": sum(len(p.sentences) for p in held_pages)}, cv, held)
-
+                       "heldout": sum(len(p.sentences) for p in held_pages)},
+                      cross_validate(train_pages, analyses, rows), heldout_predictions(pages, analyses, rows))

@@ -1,19 +1,28 @@
 """Cheap language identification: script first, then stopword counts for Latin-script text.
 
-Why not a model: we only need to pick a lexicon (en/es/pt/de/fr) and to label pages for
+Why not a model: we only need to pick a lexicon (en/es/pt/de/fr/ru/zh/ja) and to label pages for
 per-language reporting; counting a few hundred very frequent words is fast, deterministic and
 good enough on whole pages. Returns an ISO 639-1 code or "und".
+
+Scripts: Cyrillic is Russian; Han and kana text is Japanese as soon as kana make up a tenth of
+it (Japanese always mixes kana into its kanji; Chinese uses none), otherwise Chinese.
+`detect_sentence_language` labels one sentence of a page, falling back to the page's language
+when the sentence is too short or too mixed to tell, so mixed pages get the right lexicon per
+sentence.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 UNDETERMINED = "und"
-SUPPORTED = ("en", "es", "pt", "de", "fr")
+SUPPORTED = ("en", "es", "pt", "de", "fr", "ru", "zh", "ja")
 # Characters inspected: a page's first few KB decide its language.
 SAMPLE_CHARS = 4000
-# Share of letters in a script needed to call the page that script's language.
+# Share of letters in a script needed to call the page (or sentence) that script's language.
 SCRIPT_SHARE = 0.3
+# Share of kana among Han + kana characters that makes the text Japanese.
+KANA_SHARE = 0.1
 # Stopword hits below which longer texts stay undetermined (short texts need only one).
 MIN_HITS = 2
 SHORT_TEXT_TOKENS = 12
@@ -28,16 +37,18 @@ STOPWORDS: dict[str, frozenset[str]] = {
         who why""".split()),
     "es": frozenset("""el los las del y es por una con se su sus al como más pero son está este esta
         puede sin también hay muy nuestro nuestra nuestros nuestras lo le ya desde cuando sobre
-        usted ustedes tratamiento pacientes entre ser han fue""".split()),
+        usted ustedes tratamiento pacientes entre ser han fue según algunas algunos estos estas porque
+        donde mismo ni hasta nuestro""".split()),
     "pt": frozenset("""os do da dos das e é não com uma um em ao pelo pela mais também seu sua são
         está nosso nossa nossos nossas pode você vocês foi ser tratamento pacientes sobre quando
-        já ou isso esse essa""".split()),
+        já ou isso esse essa o às nas nos na seus suas muito têm ainda segundo alguns algumas essas
+        esses nem há porque pelos pelas onde""".split()),
     "de": frozenset("""der die das und ist nicht mit ein eine einen für von zu den dem auch sich
         sind wird bei oder auf kann werden wir ihre unsere ihr es im nach wie aus noch nur diese
-        dieser durch über""".split()),
+        dieser durch über dass gibt hat haben sein kein keine einige manche zum zur vom beim""".split()),
     "fr": frozenset("""le les et est des une pour dans pas avec du au sur ce qui sont nous vous
-        votre vos aux ne plus par cette ces leur été être mais ou où elle il traitement patients
-        peut""".split()),
+        votre vos aux ne plus par cette ces leur leurs été être mais ou où elle il traitement patients
+        peut l d qu n certaines certains selon aucune aucun sans""".split()),
 }
 
 # word -> languages it is a stopword of (one dict lookup per token)
@@ -47,42 +58,60 @@ for _lang, _words in STOPWORDS.items():
         _STOPWORD_LANGS[_word] = _STOPWORD_LANGS.get(_word, ()) + (_lang,)
 
 _WORD = re.compile(r"[a-zà-öø-ÿœß]+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# (first, last) code points of each non-Latin script we recognise.
-_SCRIPTS = {
-    "kana": ((0x3040, 0x30FF),),
-    "han": ((0x4E00, 0x9FFF), (0x3400, 0x4DBF)),
-    "hangul": ((0xAC00, 0xD7AF),),
-    "cyrillic": ((0x0400, 0x04FF),),
-}
+# Runs of one script's letters (counted as runs: far fewer match objects than characters).
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]+")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a]+")
+CJK_LANGUAGES = ("zh", "ja")
+# Letters that only one of the Latin-script languages uses: they break ties between short
+# sentences ("As células-tronco não curam ...": "as" is English too, "ã" is not).
+_DISTINCTIVE = {"pt": re.compile("[ãõ]"), "es": re.compile("[ñ¿¡]"), "de": re.compile("[ßäöü]"),
+                "fr": re.compile("[èëîïûœù]")}
+DISTINCTIVE_MAX = 2
 
 
-def _script_language(sample: str) -> str | None:
-    """"ja"/"zh"/"ko"/"ru" when that script dominates `sample`, else None (Latin or mixed)."""
-    counts = dict.fromkeys(_SCRIPTS, 0)
-    non_ascii = _NON_ASCII.findall(sample)
-    latin = (len(sample) - len(non_ascii)) // 2  # ASCII characters, about half of them letters
-    for ch in non_ascii:
-        code = ord(ch)
-        for script, ranges in _SCRIPTS.items():
-            if any(lo <= code <= hi for lo, hi in ranges):
-                counts[script] += 1
-                break
-        else:
-            latin += ch.isalpha()  # accented Latin letters (other scripts count as Latin too)
-    kana, han, hangul, cyrillic = counts["kana"], counts["han"], counts["hangul"], counts["cyrillic"]
-    letters = latin + kana + han + hangul + cyrillic
+def _count(script: re.Pattern[str], text: str) -> int:
+    """Letters of `script` in `text`."""
+    return sum(map(len, script.findall(text)))
+
+
+def _script_language(sample: str, default: str | None = None) -> str | None:
+    """"ja"/"zh"/"ko"/"ru" when that script holds SCRIPT_SHARE of `sample`'s letters, else None.
+
+    Text in Han characters only is `default` when that is "ja" or "zh" (a kanji-only heading on
+    a Japanese page), else Chinese.
+    """
+    kana, han = _count(_KANA, sample), _count(_HAN, sample)
+    hangul, cyrillic = _count(_HANGUL, sample), _count(_CYRILLIC, sample)
+    letters = kana + han + hangul + cyrillic + _count(_LATIN, sample)
     if not letters:
         return None
-    if kana and (kana + han) / letters >= SCRIPT_SHARE:
-        return "ja"
-    if han / letters >= SCRIPT_SHARE:
-        return "zh"
-    if hangul / letters >= SCRIPT_SHARE:
+    if kana + han >= SCRIPT_SHARE * letters:
+        if kana and kana >= KANA_SHARE * (kana + han):
+            return "ja"
+        return default if (not kana and default in CJK_LANGUAGES) else "zh"
+    if hangul >= SCRIPT_SHARE * letters:
         return "ko"
-    if cyrillic / letters >= SCRIPT_SHARE:
+    if cyrillic >= SCRIPT_SHARE * letters:
         return "ru"
     return None
+
+
+def _stopword_counts(text: str) -> tuple[dict[str, int], int]:
+    """Stopword hits per Latin-script language in `text` (plus up to DISTINCTIVE_MAX for letters
+    only that language uses), and its number of word tokens."""
+    lowered = text.lower()
+    tokens = _WORD.findall(lowered)
+    counts = dict.fromkeys(STOPWORDS, 0)
+    for langs, n in Counter(map(_STOPWORD_LANGS.get, tokens)).items():  # counted in C
+        for lang in langs or ():
+            counts[lang] += n
+    if not lowered.isascii():
+        for lang, letters in _DISTINCTIVE.items():
+            counts[lang] += min(DISTINCTIVE_MAX, len(letters.findall(lowered)))
+    return counts, len(tokens)
 
 
 def detect_language(text: str) -> str:
@@ -92,14 +121,86 @@ def detect_language(text: str) -> str:
         script = _script_language(sample)
         if script:
             return script
-    tokens = _WORD.findall(sample.lower())
-    counts = dict.fromkeys(STOPWORDS, 0)
-    for tok in tokens:
-        for lang in _STOPWORD_LANGS.get(tok, ()):
-            counts[lang] += 1
+    counts, n_tokens = _stopword_counts(sample)
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
     (best, best_hits), (_, second_hits) = ranked[0], ranked[1]
-    needed = 1 if len(tokens) < SHORT_TEXT_TOKENS else MIN_HITS
+    needed = 1 if n_tokens < SHORT_TEXT_TOKENS else MIN_HITS
     if best_hits < needed or best_hits == second_hits:
         return UNDETERMINED
     return best
+
+
+def detect_sentence_language(sentence: str, default: str) -> str:
+    """Language of one sentence of a page whose language is `default`.
+
+    Another script decides at once; a Latin-script sentence switches away from `default` only
+    when another language's stopwords clearly outnumber the default's (short, mixed or
+    stopword-free sentences keep the page's language).
+    """
+    if not sentence.isascii():
+        script = _script_language(sentence, default)
+        if script:
+            return script
+    counts, n_tokens = _stopword_counts(sentence)
+    best = max(counts, key=counts.__getitem__)
+    best_hits = counts[best]
+    if best == default or best_hits == 0:
+        return default
+    others = [hits for lang, hits in counts.items() if lang != best]
+    if best_hits <= max(others) or (n_tokens >= SHORT_TEXT_TOKENS and best_hits < MIN_HITS):
+        return default
+    return best
+
+
+# Another script anywhere in a Latin-script page; a run of Latin words in a CJK/Cyrillic page.
+_NON_LATIN = re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_ACCENTED = re.compile(r"[à-öø-ÿœßÀ-ÖØ-Þ]")
+_LATIN_PHRASE = re.compile(r"[a-zA-Z\u00c0-\u024f]{2,}(?:[ ,'’-]+[a-zA-Z\u00c0-\u024f]+){3,}")
+_OTHER_SCRIPTS = {"zh": re.compile(r"[\u0400-\u04ff\u3040-\u30ff\uac00-\ud7af]"),
+                  "ja": re.compile(r"[\u0400-\u04ff\uac00-\ud7af]"),
+                  "ru": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"),
+                  "ko": re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")}
+# A page is checked sentence by sentence when another Latin-script language has this many
+# stopword hits, and this share of the page language's.
+MIXED_MIN_HITS = 3
+MIXED_MIN_SHARE = 0.1
+
+
+def _may_mix(text: str, page_language: str, explicit: bool) -> bool:
+    """Cheap whole-page test: can any sentence of `text` be in another language than the page's?"""
+    other = _OTHER_SCRIPTS.get(page_language)
+    if other is not None:  # a CJK/Cyrillic page: another script, or Latin-script sentences
+        return bool(other.search(text)) or (not explicit and bool(_LATIN_PHRASE.search(text)))
+    if not text.isascii() and _NON_LATIN.search(text):
+        return True
+    if explicit:
+        return False  # Latin-script sentences keep the language the caller gave
+    if page_language == "en" and not _ACCENTED.search(text):
+        return False  # a Spanish/Portuguese/French/German paragraph without one accented letter: rare
+    counts, _ = _stopword_counts(text)
+    own = counts.get(page_language, 0)
+    return any(hits >= MIXED_MIN_HITS and hits >= MIXED_MIN_SHARE * own
+               for lang, hits in counts.items() if lang != page_language)
+
+
+def language_runs(text: str, spans: list[tuple[int, int, str]], page_language: str,
+                  explicit: bool = False) -> list[tuple[int, int, str]]:
+    """(start, end, language) runs covering `text`: consecutive sentences in one language.
+
+    One run for most pages. With `explicit` (the caller gave the page's language) only a
+    sentence in another script switches language.
+    """
+    if not spans or not _may_mix(text, page_language, explicit):
+        return [(0, len(text), page_language)]
+    runs: list[tuple[int, int, str]] = []
+    run_start, run_language = 0, page_language
+    for start, _, sentence in spans:
+        language = detect_sentence_language(sentence, page_language)
+        if explicit and language not in ("ru", "zh", "ja", "ko"):
+            language = page_language
+        if language != run_language:
+            if start > run_start:
+                runs.append((run_start, start, run_language))
+            run_start, run_language = start, language
+    runs.append((run_start, len(text), run_language))
+    return runs

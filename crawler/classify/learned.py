@@ -1,81 +1,126 @@
-"""The learned stance model at run time: pure Python, weights from a small JSON artifact.
+"""The learned model at run time: weights from a small JSON artifact, numpy for the sums.
 
-Why pure Python at run time: scoring must work wherever the crawler runs without loading
-scikit-learn; training (train.py) needs scikit-learn, scoring does not. The model only sees
-sentences in which the rules found a claim: it decides the sentence's stance (asserts / negates
-/ reports, or "none": not a claim after all), and every claim it keeps still carries the rule
-cues that found it plus a `model=` cue saying what the model concluded.
+Why no scikit-learn here: scoring runs inside every crawl; training (train.py) needs
+scikit-learn, scoring only needs the weights. The model works next to the rules: it decides the
+stance of each sentence in which the rules found claims (or drops them as "not a claim"), and
+it proposes asserted claims in sentences the rules found relevant but could not read (unknown
+phrasing, thin lexicons). Every claim keeps the rule cues that found it plus `model=` cues
+saying what the model concluded, so a flag stays explained.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from crawler.classify.features import Features, vectorise
+import numpy as np
+
+from crawler.classify.features import N_BUCKETS, gram_sums, ngram_hashes, rule_names
 from crawler.classify.model import Claim
-from crawler.classify.weights import STANCE_FACTORS
+from crawler.classify.weights import CATEGORY_WEIGHTS, STANCE_FACTORS
 
 MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "stance-model.json"
-CLASSES = ("none", "asserts", "negates", "reports")
+MODEL_FORMAT = "clinicwatch-learned-model/4"
+STANCE_CLASSES = ("none", "asserts", "negates", "reports")
+# A sentence the rules could not read becomes an asserted claim only above this probability.
+RESCUE_THRESHOLD = 0.5
+CATEGORY_THRESHOLD = 0.5
+# Categories whose claims name the condition they are about.
+CONDITION_CATEGORIES = frozenset({"cure", "unapproved_indication", "efficacy_statistics", "testimonial"})
 
 
 @dataclass(frozen=True)
-class StanceModel:
-    classes: tuple[str, ...]
-    intercept: tuple[float, ...]
-    weights: dict[int, tuple[float, ...]]
+class Prediction:
+    stance: dict[str, float]
+    categories: dict[str, float]
+
+    @property
+    def best_stance(self) -> str:
+        return max(self.stance, key=self.stance.get)
+
+
+@dataclass(frozen=True)
+class LearnedModel:
+    gram_weights: np.ndarray  # one row per n-gram bucket; columns: stance classes, then categories
+    rule_index: dict[str, int]
+    rule_weights: np.ndarray
+    bias: np.ndarray
+    categories: tuple[str, ...]
     use_rules: bool
-    digest: str  # short hash of the artifact: part of the classifier version
+    digest: str = ""  # short hash of the artifact: part of the classifier version
 
     @classmethod
-    def from_json(cls, data: dict, digest: str = "") -> "StanceModel":
-        return cls(tuple(data["classes"]), tuple(data["intercept"]),
-                   {int(k): tuple(v) for k, v in data["weights"].items()}, bool(data.get("use_rules", True)),
-                   digest)
+    def from_json(cls, data: dict, digest: str = "") -> "LearnedModel":
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"model artifact format {data.get('format')!r}, expected {MODEL_FORMAT!r}: "
+                             "run `clinicwatch train`")
+        weights = np.zeros((N_BUCKETS, len(data["bias"])), dtype=np.float32)
+        weights[np.array(data["gram_buckets"], dtype=np.int64)] = np.array(data["gram_weights"], dtype=np.float32)
+        return cls(weights, {name: i for i, name in enumerate(data["rule_features"])},
+                   np.array(data["rule_weights"], dtype=np.float64), np.array(data["bias"], dtype=np.float64),
+                   tuple(data["categories"]), bool(data["use_rules"]), digest)
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> "StanceModel":
+    def load(cls, path: Path = MODEL_PATH) -> "LearnedModel":
         raw = path.read_bytes()
         return cls.from_json(json.loads(raw), hashlib.sha256(raw).hexdigest()[:8])
 
-    def probabilities(self, vector: Features) -> dict[str, float]:
-        """Softmax over the classes for one feature vector."""
-        logits = list(self.intercept)
-        for index, value in vector.items():
-            row = self.weights.get(index)
-            if row is not None:
-                for k, w in enumerate(row):
-                    logits[k] += w * value
-        top = max(logits)
-        exps = [math.exp(v - top) for v in logits]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps)}
-
-    def predict(self, sentence: str, claims: list[Claim], language: str) -> dict[str, float]:
-        return self.probabilities(vectorise(sentence, claims, language, use_rules=self.use_rules))
-
-    def adjust(self, sentence: str, claims: list[Claim], language: str) -> list[Claim]:
-        """The rules' claims for one sentence with the model's stance (dropped when "none")."""
-        if not claims:
-            return claims
-        probs = self.predict(sentence, claims, language)
-        stance = max(probs, key=probs.get)
-        if stance == "none":
+    def predict_many(self, sentences: list[str], claims: list[list[Claim]], language: str) -> list[Prediction]:
+        """Predictions for several sentences of one page in one vectorised pass."""
+        if not sentences:
             return []
-        cue = f"model={stance}:{probs[stance]:.2f}"
-        adjusted = []
-        for claim in claims:
-            base = claim.score / STANCE_FACTORS[claim.stance] if STANCE_FACTORS[claim.stance] else claim.score
-            adjusted.append(replace(claim, stance=stance, score=min(1.0, base * STANCE_FACTORS[stance]),
-                                    cues=claim.cues + (cue,)))
-        return adjusted
+        owner, hashes = ngram_hashes(sentences)
+        logits = gram_sums(owner, hashes, len(sentences), self.gram_weights) + self.bias
+        for i, sentence_claims in enumerate(claims):
+            for name in rule_names(sentence_claims, language, use_rules=self.use_rules):
+                j = self.rule_index.get(name)
+                if j is not None:
+                    logits[i] += self.rule_weights[j]
+        k = len(STANCE_CLASSES)
+        stance = np.exp(logits[:, :k] - logits[:, :k].max(axis=1, keepdims=True))
+        stance /= stance.sum(axis=1, keepdims=True)
+        categories = 1.0 / (1.0 + np.exp(-logits[:, k:]))
+        return [Prediction(dict(zip(STANCE_CLASSES, s.tolist())), dict(zip(self.categories, c.tolist())))
+                for s, c in zip(stance, categories)]
+
+    def predict(self, sentence: str, claims: list[Claim], language: str) -> Prediction:
+        return self.predict_many([sentence], [claims], language)[0]
+
+
+def adjust(claims: list[Claim], prediction: Prediction) -> list[Claim]:
+    """The rules' claims for one sentence with the model's stance (dropped when "none")."""
+    stance = prediction.best_stance
+    if stance == "none":
+        return []
+    cue = f"model={stance}:{prediction.stance[stance]:.2f}"
+    adjusted = []
+    for claim in claims:
+        factor = STANCE_FACTORS[claim.stance]
+        base = claim.score / factor if factor else claim.score
+        adjusted.append(replace(claim, stance=stance, score=min(1.0, base * STANCE_FACTORS[stance]),
+                                cues=claim.cues + (cue,)))
+    return adjusted
+
+
+def rescue(span: tuple[int, int, str], prediction: Prediction, condition: str | None) -> list[Claim]:
+    """Asserted claims for a relevant sentence the rules found none in (usually none)."""
+    p_asserts = prediction.stance["asserts"]
+    if p_asserts < RESCUE_THRESHOLD or prediction.best_stance != "asserts":
+        return []
+    start, end, sentence = span
+    ranked = sorted(prediction.categories.items(), key=lambda kv: -kv[1])
+    chosen = [c for c, p in ranked if p >= CATEGORY_THRESHOLD] or [ranked[0][0]]
+    return [Claim(sentence=sentence, category=category,
+                  condition=condition if category in CONDITION_CATEGORIES else None, stance="asserts",
+                  score=CATEGORY_WEIGHTS[category] * p_asserts, start=start, end=end,
+                  cues=(f"model=asserts:{p_asserts:.2f}",
+                        f"model_category={category}:{prediction.categories[category]:.2f}"))
+            for category in chosen]
 
 
 @lru_cache(maxsize=1)
-def default_model() -> StanceModel | None:
+def default_model() -> LearnedModel | None:
     """The shipped model, or None when the artifact is absent (rules alone then)."""
-    return StanceModel.load() if MODEL_PATH.exists() else None
+    return LearnedModel.load() if MODEL_PATH.exists() else None

@@ -6,6 +6,11 @@ new languages, new euphemisms), so each language lives in its own data module
 
 Pattern conventions (all language modules):
 - lowercase regexes, whole words (the matcher adds word boundaries); end stems with `\\w*`;
+- Chinese and Japanese (WORD_BOUNDARIES = False in their modules) get no boundaries: start each
+  pattern with a literal character, never use `\\w`, and guard short cues with lookarounds
+  ("不(?!仅|断)") instead;
+- full-width Latin letters, digits and punctuation are folded to ASCII before matching
+  ("ＦＤＡ認証" matches "fda", "９０％" matches "90%", "，" is a clause break);
 - no capturing groups, use `(?:...)`; a literal space matches any run of spaces/tabs;
 - apostrophes are written `'` (curly ones are normalised before matching);
 - CASED holds case-sensitive acronyms ("ALS", "PRP"), matched on the original text.
@@ -15,14 +20,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from types import ModuleType
 
-from crawler.classify import lexicon_de, lexicon_en, lexicon_es, lexicon_fr, lexicon_pt
-from crawler.classify.matcher import Hit, Matcher
+from crawler.classify import (
+    lexicon_de, lexicon_en, lexicon_es, lexicon_fr, lexicon_ja, lexicon_pt, lexicon_ru, lexicon_zh,
+)
+from crawler.classify.matcher import Hit, Matcher, expand, first_literal
 
 LANGUAGE_LEXICONS: dict[str, ModuleType] = {
     "en": lexicon_en, "es": lexicon_es, "de": lexicon_de, "fr": lexicon_fr, "pt": lexicon_pt,
+    "ru": lexicon_ru, "zh": lexicon_zh, "ja": lexicon_ja,
 }
+# Lexicons used when a page's language is undetermined (Latin-script text).
+UNDETERMINED_LANGUAGES: tuple[str, ...] = ("en", "es", "de", "fr", "pt")
 # English is always added: brand, product and regulator words are English on many foreign pages.
 FALLBACK_LANGUAGE = "en"
 
@@ -52,7 +63,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("approved_product", "product_type", "conditions", "mitigation", "testimonial", "testimonial_heading",
      "testimonial_subject", "patient_outcome",
      "negation_evidence", "reporting", "reporting_subject", "reporting_verb", "negation", "negation_post",
-     "hedge", "research", "contrast", "contrast_sub"),
+     "negation_suffix", "hedge", "research", "contrast", "contrast_sub"),
 )
 
 # Same-length normalisation before matching (spans must stay valid for the original text).
@@ -61,6 +72,25 @@ _NORMALISE = (
     ("\u3000", " "), ("\r", "\n"), ("\u2019", "'"), ("\u2018", "'"), ("\u02bc", "'"), ("\u2032", "'"),
     ("\u2010", "-"), ("\u2011", "-"),
 )
+_SPAN = itemgetter(0, 1)  # a Hit's (start, end)
+# Full-width ASCII variants (U+FF01-U+FF5E) -> ASCII, as on Chinese and Japanese pages.
+_HAS_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+# Stretches of text without Han/kana (Latin words, digits, prices inside Chinese/Japanese text):
+# the only places word-bounded lexicons can match on such pages.
+# (A stretch needs two letters in a row: "2型", "95%" or "¥3,000" alone are left to the CJK lexicon.)
+_NON_CJK_STRETCH = re.compile("[^\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TWO_LETTERS = re.compile("[a-z\u00c0-\u024f\u0400-\u04ff]{2}")
+
+
+def fold_width(text: str) -> str:
+    """`text` with full-width Latin letters, digits and punctuation made ASCII (same length)."""
+    if text.isascii():
+        return text
+    return _HAS_FULL_WIDTH.sub(_fold_char, text)
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    return chr(ord(m.group()) - 0xFEE0)
 
 
 def normalise(text: str) -> str:
@@ -68,6 +98,9 @@ def normalise(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few characters lowercase to two ("İ"): keep the first
         low = "".join(ch.lower()[0] for ch in text)
+    if low.isascii():
+        return low.replace("\t", " ").replace("\r", "\n") if ("\t" in low or "\r" in low) else low
+    low = fold_width(low)
     for old, new in _NORMALISE:
         if old in low:
             low = low.replace(old, new)
@@ -121,17 +154,35 @@ def _layer_entries(module: ModuleType, kinds: tuple[str, ...]) -> list[tuple[str
 
 @dataclass(frozen=True)
 class CompiledLexicon:
-    """Matchers for one set of languages: one per layer, plus the case-sensitive acronyms."""
+    """Matchers for one set of languages: per layer, one for word-bounded languages and one
+    for Chinese/Japanese (no word boundaries), plus the case-sensitive acronyms."""
 
     languages: tuple[str, ...]
-    layers: tuple[Matcher, ...]
+    layers: tuple[Matcher, ...]  # word-bounded ones, then unbounded (Chinese/Japanese) ones
     cased: Matcher
+    n_bounded: int  # how many of `layers` are word-bounded
 
-    def scan(self, text: str, lowered: str) -> list[Hit]:
-        """Every hit of every layer, sorted by position."""
-        hits = [hit for matcher in self.layers for hit in matcher.find(lowered)]
-        hits.extend(self.cased.find(text))
-        hits.sort(key=lambda h: (h.start, h.end))
+    def scan(self, text: str, lowered: str, start: int = 0, end: int | None = None,
+             folded: str | None = None) -> list[Hit]:
+        """Every hit of every layer in `[start, end)`, sorted by position. `folded` is
+        fold_width(text) when the caller has it already."""
+        end = len(text) if end is None else end
+        bounded, unbounded = self.layers[:self.n_bounded], self.layers[self.n_bounded:]
+        if folded is None:
+            folded = fold_width(text)
+        if unbounded:
+            # Chinese/Japanese text: word-bounded lexicons only need its Latin stretches.
+            ranges = [m.span() for m in _NON_CJK_STRETCH.finditer(lowered, start, end)
+                      if _TWO_LETTERS.search(lowered, m.start(), m.end())]
+        else:
+            ranges = [(start, end)]
+        hits = [hit for matcher in unbounded for hit in matcher.find(lowered, start, end)]
+        cjk = bool(unbounded)
+        for range_start, range_end in ranges:
+            for matcher in bounded:
+                hits.extend(matcher.find(lowered, range_start, range_end, cjk=cjk))
+            hits.extend(self.cased.find(folded, range_start, range_end, cjk=cjk))
+        hits.sort(key=_SPAN)
         return hits
 
 
@@ -140,20 +191,28 @@ def lexicon_languages(language: str) -> tuple[str, ...]:
     if language in LANGUAGE_LEXICONS:
         return tuple(dict.fromkeys((language, FALLBACK_LANGUAGE)))
     if language == "und":
-        return tuple(LANGUAGE_LEXICONS)
-    return (FALLBACK_LANGUAGE,)  # other scripts (ru, zh, ja): English brand words only
+        return UNDETERMINED_LANGUAGES
+    return (FALLBACK_LANGUAGE,)  # other languages (ko, ...): English brand words only
+
+
+def _bounded(module: ModuleType) -> bool:
+    return getattr(module, "WORD_BOUNDARIES", True)
 
 
 @lru_cache(maxsize=None)
 def compiled(languages: tuple[str, ...]) -> CompiledLexicon:
     """Build (once per language set) the matchers for `languages`."""
     modules = [LANGUAGE_LEXICONS[lang] for lang in languages]
-    layers = tuple(
-        Matcher(entry for module in modules for entry in _layer_entries(module, kinds)) for kinds in LAYERS
-    )
+    layers = []
+    for bounded in (True, False):
+        group = [m for m in modules if _bounded(m) is bounded]
+        if group:
+            layers.extend(Matcher((entry for m in group for entry in _layer_entries(m, kinds)), bounded=bounded)
+                          for kinds in LAYERS)
+    n_bounded = len(LAYERS) if any(_bounded(m) for m in modules) else 0
     cased = Matcher(((label, p) for module in modules for label, patterns in module.CASED.items() for p in patterns),
                     sparse=True)
-    return CompiledLexicon(languages, layers, cased)
+    return CompiledLexicon(languages, tuple(layers), cased, n_bounded)
 
 
 def is_condition(label: str) -> bool:
@@ -187,4 +246,7 @@ def check_lexicons() -> list[str]:
                 problems.append(f"{lang}: capturing group in {pattern!r}")
             if pattern != pattern.lower() and not re.search(r"\\[A-Z]", pattern):
                 problems.append(f"{lang}: uppercase in case-insensitive pattern {pattern!r}")
+            if not _bounded(module) and ("\\w" in pattern or any(
+                    first_literal(variant) is None for variant in expand(pattern))):
+                problems.append(f"{lang}: unbounded pattern {pattern!r} uses \\w or has no literal first character")
     return problems

@@ -50,14 +50,18 @@ CUES: dict[str, tuple[str, ...]] = {
         r"beseitig\w*", r"insulinunabh[aä]ngig\w*", r"(?:nicht mehr|nie wieder) (?:auf )?(?:insulin|medikamente)\w*",
         r"ohne (?:insulin|medikamente)", r"schmerzfrei", r"keine?n? (?:insulin|medikamente|schmerzen|spritzen)\w* mehr",
         r"(?:sind|ist) (?:\w+ )?verschwunden", r"repariert\w*", r"erneuer\w*", r"verj[uü]ng\w*",
-        r"neue (?:zellen|knorpel\w*|nervenzellen)",
+        r"neue (?:zellen|knorpel\w*|nervenzellen)", r"heilmittel\w*", r"beschwerdefrei\w*",
+        r"macht (?:\w+ ){0,2}(?:insulin|medikamente|operation\w*|spritzen)\w* [uü]berfl[uü]ssig",
+        r"vollst[aä]ndige(?:n)? (?:genesung|heilung|wiederherstellung)",
     ),
     "benefit": (
         r"verbesser\w*", r"hilft", r"helfen", r"lindert", r"linder\w*", r"reduzier\w*", r"behandl\w*",
         r"therapie (?:bei|gegen|von)",
         r"wirk\w* (?:bei|gegen)", r"bremst\w*", r"stoppt\w*", r"stabilisier\w*", r"st[aä]rk\w*", r"unterst[uü]tz\w*",
         r"senk\w*", r"l[oö]sung (?:bei|f[uü]r)", r"hoffnung (?:bei|f[uü]r)", r"erfolg\w* bei",
-        r"f[uü]r (?:patienten|menschen|kinder) mit",
+        r"f[uü]r (?:patienten|menschen|kinder) mit", r"ohne (?:operation|op|chirurgischen eingriff)",
+        r"operation\w* vermeiden", r"verlangsam\w*", r"aufhalten", r"wirksam (?:bei|gegen)", r"besserung",
+        r"erleichter\w*", r"verringer\w*",
     ),
     "risk_minimisation": (
         r"keine(?:rlei)? (?:\w+ )?(?:nebenwirkungen|risiken|abstoßung\w*|komplikationen)",
@@ -103,20 +107,28 @@ CUES: dict[str, tuple[str, ...]] = {
         r"unbewiesen\w*", r"unbelegt\w*", r"(?:mangel|fehlen) an (?:\w+ )?(?:belegen|beweisen|evidenz)",
         r"es gibt keine (?:\w+ )?heilung", r"keine heilung", r"mythos", r"mythen",
         r"(?:ist|sind) (?:\w+ )?(?:falsch|irref[uü]hrend|unwahr)",
-        r"nicht wahr",
+        r"nicht wahr", r"keine(?:rlei)? (?:wissenschaftliche(?:n)? )?grundlage", r"entbehrt jeder (?:\w+ )?grundlage",
+        r"(?:wurde|wurden) (?:\w+ )?nie (?:\w+ )?(?:nachgewiesen|bewiesen|belegt)",
+        r"(?:wenig|kaum|unzureichende?) (?:\w+ )?(?:belege|evidenz|daten|beweise)", r"kein heilmittel",
+        r"nicht heilbar",
     ),
     "negation": (r"kein(?:e|en|er|es|em)?", r"nie(?! wieder)", r"niemals", r"weder", r"noch nie"),
     # German puts "nicht" after the verb ("heilt Diabetes nicht"): it may follow the claim cue.
     "negation_post": (r"nicht(?! nur| mehr)",),
     "reporting_subject": (
-        r"(?:kliniken|klinik|anbieter|firmen|unternehmen|werbung|webseiten|websites|anzeigen|verk[aä]ufer|praxen|"
-        r"beh[oö]rden|experten|fachleute)",
+        r"(?<!unsere\s)(?<!unser\s)(?:kliniken|klinik|anbieter|firmen|unternehmen|werbung|webseiten|websites|anzeigen|"
+        r"verk[aä]ufer|praxen|beh[oö]rden|experten|fachleute|manche|einige|hersteller|zentren|heilpraktiker|"
+        r"scharlatane)",
     ),
     "reporting_verb": (r"behaupt\w*", r"versprech\w*", r"verspricht", r"werb\w*", r"bewerb\w*", r"preis\w*", r"geben",
-                       r"sagen", r"sagt", r"warn\w*"),
+                       r"sagen", r"sagt", r"warn\w*", r"suggerier\w*", r"locken"),
     "reporting": (
         r"angeblich\w*", r"sogenannt\w*", r"sog\.", r"laut(?! unser)", r"vermeintlich\w*", r"werben mit",
         r"behauptet\w*", r"warn(?:t|en|ung)\w*", r"betrug\w*", r"unseri[oö]s\w*", r"irref[uü]hrend\w*",
+        r"werben damit", r"(?:behaupten|versprechen),? dass", r"nach (?:eigenen )?angaben", r"angepriesen\w*",
+        r"(?:beworben|vermarktet|verkauft|angepriesen) als", r"als (?:\w+ ){0,2}(?:beworben|vermarktet|angepriesen)",
+        r"vorsicht (?:bei|vor)", r"hei[sß]t es", r"es hei[sß]t", r"scharlatan\w*",
+        r"(?:pr[uü]f|untersuch|test)\w*(?: \w+)?,? ob",
     ),
     "hedge": (r"k[oö]nnte\w*", r"m[oö]glicherweise", r"eventuell", r"vielleicht", r"potenziell\w*", r"potentiell\w*",
               r"vielversprechend\w*", r"soll(?:en)? (?:helfen|k[oö]nnen)"),
@@ -138,6 +150,8 @@ CUES: dict[str, tuple[str, ...]] = {
         r"experimentell\w*", r"nicht zugelassen", r"ergebnisse (?:k[oö]nnen )?(?:variieren|unterschiedlich)",
         r"risiken (?:sind|umfassen|wie)", r"ethikkommission\w*", r"ethikvotum", r"einverst[aä]ndniserkl[aä]rung",
         r"(?:noch )?in der erforschung", r"(?:noch )?nicht ausreichend (?:erforscht|untersucht)",
+        r"individuelle ergebnisse", r"fragen sie ihren arzt", r"aufkl[aä]rung [uü]ber (?:die )?risiken",
+        r"keine garantie",
     ),
     "testimonial": (
         r"hat mein leben ver[aä]ndert", r"ich kann wieder", r"f[uü]hle mich wie neu(?:geboren)?",

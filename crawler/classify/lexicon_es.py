@@ -161,6 +161,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "testimonial": (
         r"me (?:cur[oó]|cambi[oó] la vida)", r"ahora (?:puedo|camino|hablo)", r"ya no (?:tengo|siento)",
+        r"volv(?:i[oó]|í|imos) a (?:caminar|hablar|ver|correr|dormir|trabajar)",
     ),
     "testimonial_heading": (r"testimonios?", r"antes y despu[eé]s", r"historias? de [eé]xito", r"casos de [eé]xito"),
     "patient_outcome": (r"pacientes (?:\w+ ){0,3}?(?:notan|reportan|refieren|experimentan|sienten|logran|"

@@ -7,7 +7,12 @@ tests one bucket, not every pattern), and each hit is labelled afterwards by re-
 matched text against the few patterns of its bucket (cached by text, hits repeat a lot).
 
 Patterns are whole-word by construction: the compiled regex adds `(?<!\\w)` before and `(?!\\w)`
-after. Use a trailing `\\w*` for stems ("regenerat\\w*", German compounds).
+after (Unicode-aware, so Cyrillic works too). Use a trailing `\\w*` for stems ("regenerat\\w*",
+German compounds). Inside Chinese/Japanese text (`find(..., cjk=True)`) Han and kana do not count
+as word characters, so "PRP注射" still matches "prp". Chinese and Japanese have no spaces
+between words, so their own lexicons are compiled with `bounded=False` (no boundaries at all);
+their patterns must not use `\\w` and must start with a literal character (so `re` can skip
+straight to candidate characters).
 """
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ from typing import Iterable, NamedTuple
 # Label cache entries kept per matcher before it is reset (bounds memory on long crawls).
 _LABEL_CACHE_MAX = 20000
 _QUANTIFIERS = "?*+{"
+# A letter or digit of a script that separates words with spaces (Han, kana and Hangul excluded).
+WORD_CHAR = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\uff66-\uff9f]"
+_W = "\x00W\x00"  # placeholder for the word-character class in a compiled template
 # Most patterns one lexicon pattern may expand into (see `expand`).
 _EXPANSION_LIMIT = 64
 
@@ -120,7 +128,7 @@ def expand(pattern: str, limit: int = _EXPANSION_LIMIT) -> list[str]:
 _SPECIAL = set("\\()[]{}.^$|?*+")
 
 
-def _first_literal(pattern: str) -> tuple[str, str] | None:
+def first_literal(pattern: str) -> tuple[str, str] | None:
     """(first literal character, regex for the rest) or None when the pattern has no literal start.
 
     Leading lookbehinds are moved after that character: `(?<!x )c...` == `c(?<!x c)...`.
@@ -134,7 +142,7 @@ def _first_literal(pattern: str) -> tuple[str, str] | None:
         char, rest = body[0], body[1:]
     else:
         return None
-    if rest[:1] in _QUANTIFIERS or len(_split_top_level(body)) > 1:
+    if (rest and rest[0] in _QUANTIFIERS) or len(_split_top_level(body)) > 1:
         return None
     moved = "".join(f"{lb[:-1]}{re.escape(char)})" for lb in lookbehinds)
     return char, moved + rest
@@ -143,9 +151,10 @@ def _first_literal(pattern: str) -> tuple[str, str] | None:
 class Matcher:
     """Finds non-overlapping, leftmost-first hits of many labelled patterns in one pass."""
 
-    def __init__(self, entries: Iterable[tuple[str, str]], *, sparse: bool = False) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str]], *, sparse: bool = False, bounded: bool = True) -> None:
         """`sparse`: the patterns' first characters are rare in the text (case-sensitive
-        acronyms): compile so that `re` skips straight to those characters."""
+        acronyms): compile so that `re` skips straight to those characters. `bounded`: add word
+        boundaries (False for Chinese/Japanese, whose words are not separated by spaces)."""
         entries = list(dict.fromkeys(entries))  # drop exact duplicates, keep order
         if not entries:
             self._regex = None
@@ -158,7 +167,7 @@ class Matcher:
             except re.error as exc:
                 raise ValueError(f"bad lexicon pattern for {label!r}: {pattern!r}: {exc}") from None
             for variant in expand(pattern):
-                first = _first_literal(variant)
+                first = first_literal(variant)
                 if first is None:
                     buckets.setdefault(None, []).append((label, variant, variant))
                 else:
@@ -170,15 +179,24 @@ class Matcher:
         for key, items in buckets.items():
             tails = "|".join(tail for _, tail, _ in items)
             parts.append(f"{re.escape(key)}(?:{tails})")
-        if sparse and not misc:
+        if not bounded:
+            # No boundaries: a leading literal per bucket lets `re` skip to candidate characters.
+            self._template = None
+            self._regex = re.compile("|".join(parts))
+        elif sparse and not misc:
             # Start with a character class (re's fast skip), then check the word boundary and
             # dispatch on the character already consumed.
             keys = "".join(re.escape(k) for k in buckets)
             dispatch = "|".join(f"(?<={re.escape(k)})(?:{'|'.join(t for _, t, _ in items)})"
                                 for k, items in buckets.items())
-            self._regex = re.compile(f"[{keys}](?<!\\w[{keys}])(?:{dispatch})(?!\\w)")
+            self._template = f"[{keys}](?<!{_W}[{keys}])(?:{dispatch})(?!{_W})"
         else:
-            self._regex = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+            self._template = f"(?<!{_W})(?:" + "|".join(parts) + f")(?!{_W})"
+        if self._template is not None:
+            # `\w` boundaries (fast) for text without Han/kana; WORD_CHAR ones, compiled on first
+            # use, for Latin words inside Chinese/Japanese text ("PRP注射").
+            self._regex = re.compile(self._template.replace(_W, r"\w"))
+        self._cjk_regex: re.Pattern[str] | None = None
         # Candidates used to label a hit, in the alternation's own order: unbucketed patterns
         # first, then the hit's bucket.
         self._candidates: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
@@ -209,16 +227,27 @@ class Matcher:
         self._label_cache[matched] = result
         return result
 
-    def find(self, text: str) -> list[Hit]:
-        """All hits in `text` (already lowered for case-insensitive lexicons); one per label."""
-        if self._regex is None:
+    def find(self, text: str, start: int = 0, end: int | None = None, *, cjk: bool = False) -> list[Hit]:
+        """All hits in `text[start:end]` (already lowered for case-insensitive lexicons); one
+        per label. Positions are in `text`. `cjk`: the text has Han/kana, which must not count
+        as word characters for the boundaries."""
+        regex = self._regex
+        if regex is None:
             return []
-        hits = []
-        for m in self._regex.finditer(text):
-            start, end = m.span()
-            if start == end:
-                continue
+        if cjk and self._template is not None:
+            if self._cjk_regex is None:
+                self._cjk_regex = re.compile(self._template.replace(_W, WORD_CHAR))
+            regex = self._cjk_regex
+        hits: list[Hit] = []
+        append, cache = hits.append, self._label_cache
+        for m in regex.finditer(text, start, len(text) if end is None else end):
             matched = m.group()
-            for label in self._labels(text, start, end):
-                hits.append(Hit(start, end, label, matched))
+            if not matched:
+                continue
+            hit_start, hit_end = m.span()
+            labels = cache.get(matched) or self._labels(text, hit_start, hit_end)
+            if len(labels) == 1:
+                append(Hit(hit_start, hit_end, labels[0], matched))
+            else:
+                hits.extend(Hit(hit_start, hit_end, label, matched) for label in labels)
         return hits

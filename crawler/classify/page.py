@@ -1,18 +1,19 @@
 """Scoring one page: split, scan once, read the page's context, apply the sentence rules, score.
 
 Why one scan of the whole text (not per sentence): it is several times faster, and the hits are
-then bucketed into sentences by position.
+then bucketed into sentences by position. Pages that mix languages are scanned in runs of
+consecutive sentences in one language, each run with its own lexicon (one run on most pages).
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from crawler.classify.language import detect_language
-from crawler.classify.learned import StanceModel, default_model
+from crawler.classify.language import detect_language, language_runs
+from crawler.classify.learned import LearnedModel, adjust, default_model, rescue
 from crawler.classify.lexicon import (
-    APPROVED_CONDITIONS, CompiledLexicon, compiled, condition_name, is_condition, lexicon_languages, normalise,
+    APPROVED_CONDITIONS, compiled, condition_name, fold_width, is_condition, lexicon_languages, normalise,
 )
 from crawler.classify.matcher import Hit
 from crawler.classify.model import Claim, PageScore
@@ -55,6 +56,10 @@ def _by_sentence(spans: list[tuple[int, int, str]], hits: list[Hit]) -> list[lis
     return buckets
 
 
+# Hits that only set context (a product named, an approved use): never a claim by themselves.
+CONTEXT_ONLY_LABELS = frozenset({"product_type", "approved_product"})
+
+
 @dataclass
 class RuleAnalysis:
     """What the rules found on a page, sentence by sentence (before the learned model)."""
@@ -64,6 +69,19 @@ class RuleAnalysis:
     sentence_claims: list[list[Claim]]  # aligned with spans
     mitigations: list[str]
     has_product: bool
+    # Per sentence: the rules saw something relevant (a lexicon hit) but made no claim of it,
+    # and the condition it (or else the page) is about. The learned model may read these.
+    unread: list[bool] = field(default_factory=list)
+    conditions: list[str | None] = field(default_factory=list)
+
+
+def _scan(text: str, runs: list[tuple[int, int, str]]) -> tuple[str, list[Hit]]:
+    """Normalised text and every lexicon hit, each run scanned with its language's lexicon."""
+    lowered, folded = normalise(text), fold_width(text)
+    hits: list[Hit] = []
+    for start, end, language in runs:
+        hits.extend(compiled(lexicon_languages(language)).scan(text, lowered, start, end, folded))
+    return lowered, hits
 
 
 def analyse(text: str, *, title: str = "", language: str | None = None) -> RuleAnalysis:
@@ -73,27 +91,33 @@ def analyse(text: str, *, title: str = "", language: str | None = None) -> RuleA
         lang = language.split("-")[0].lower()  # "en-GB" -> "en"
     else:
         lang = detect_language(f"{title}\n{text}" if title else text)
-    lexicon: CompiledLexicon = compiled(lexicon_languages(lang))
-    lowered = normalise(text)
-    hits = lexicon.scan(text, lowered)
-    title_hits = lexicon.scan(title, normalise(title)) if title else []
+    spans = split_sentences(text)
+    lowered, hits = _scan(text, language_runs(text, spans, lang, bool(language)))
+    title_hits = (_scan(title, language_runs(title, [(0, len(title), title)], lang, bool(language)))[1]
+                  if title else [])
     page = _page_context(hits, title_hits)
 
-    spans = split_sentences(text)
     per_sentence: list[list[Claim]] = []
     mitigations: list[str] = []
+    unread: list[bool] = []
+    conditions: list[str | None] = []
     for (start, end, sentence), sentence_hits in zip(spans, _by_sentence(spans, hits)):
+        own = next((condition_name(h.label) for h in sentence_hits if is_condition(h.label)
+                    and condition_name(h.label) not in APPROVED_CONDITIONS), None)
+        conditions.append(own or page.main_condition)
         if not sentence_hits or not may_carry_claims(sentence_hits):
             per_sentence.append([])
+            unread.append(any(h.label not in CONTEXT_ONLY_LABELS for h in sentence_hits))
             continue
         result = analyse_sentence(start, end, sentence, sentence_hits, lowered, page)
         per_sentence.append(list(result.claims))
+        unread.append(not result.claims and not result.mitigation)
         if result.mitigation and sentence not in mitigations:
             mitigations.append(sentence)
-    return RuleAnalysis(lang, spans, per_sentence, mitigations, page.has_product)
+    return RuleAnalysis(lang, spans, per_sentence, mitigations, page.has_product, unread, conditions)
 
 
-def classifier_version(model: StanceModel | None) -> str:
+def classifier_version(model: LearnedModel | None) -> str:
     """Rules version, plus the model artifact's hash when the model takes part."""
     return f"{RULES_VERSION}+model-{model.digest}" if model is not None else RULES_VERSION
 
@@ -116,6 +140,18 @@ def score(text: str, *, title: str = "", language: str | None = None, use_model:
     model = default_model() if use_model else None
     if model is None:
         return finish(analysis, analysis.sentence_claims, classifier_version(None))
-    adjusted = [model.adjust(sentence, claims, analysis.language)
-                for (_, _, sentence), claims in zip(analysis.spans, analysis.sentence_claims)]
-    return finish(analysis, adjusted, classifier_version(model))
+    return finish(analysis, combine(analysis, model), classifier_version(model))
+
+
+def combine(analysis: RuleAnalysis, model: LearnedModel) -> list[list[Claim]]:
+    """Rules propose, the model decides stance; it may also read relevant sentences the rules could not."""
+    combined: list[list[Claim]] = [[] for _ in analysis.spans]
+    wanted = [i for i, (claims, unread) in enumerate(zip(analysis.sentence_claims, analysis.unread))
+              if claims or unread]
+    predictions = model.predict_many([analysis.spans[i][2] for i in wanted],
+                                     [analysis.sentence_claims[i] for i in wanted], analysis.language)
+    for i, prediction in zip(wanted, predictions):
+        claims = analysis.sentence_claims[i]
+        combined[i] = adjust(claims, prediction) if claims else rescue(analysis.spans[i], prediction,
+                                                                       analysis.conditions[i])
+    return combined

@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.classify.labelled_corpus import CORPUS_DIR, CorpusPage, load_corpus
-from crawler.classify.features import N_FEATURES, Features, vectorise
-from crawler.classify.learned import CLASSES, MODEL_PATH, StanceModel
+from crawler.classify.features import N_BUCKETS, gram_matrix, ngram_hashes, rule_names
+from crawler.classify.learned import MODEL_FORMAT, MODEL_PATH, STANCE_CLASSES, LearnedModel
+from crawler.classify.lexicon import CATEGORIES
 from crawler.classify.model import Claim
 from crawler.classify.page import RuleAnalysis, analyse
 
 REGULARISATION_C = 4.0  # inverse L2 strength, chosen by grouped cross-validation on train pages
 MAX_ITER = 2000
 WEIGHT_DIGITS = 4  # rounding keeps the artifact small and byte-stable
+MIN_FEATURE_COUNT = 2  # n-grams seen in fewer training sentences are dropped (noise, size)
+ABSENT_CLASS_BIAS = -30.0  # a class with no training example is never predicted
 
 
 @dataclass
@@ -27,6 +30,7 @@ class SentenceRow:
     language: str
     text: str
     gold_stance: str
+    gold_asserted: frozenset[str]  # categories the page asserts in this sentence
     rule_claims: list[Claim]
 
 
@@ -48,57 +52,80 @@ def sentence_rows(pages: list[CorpusPage]) -> list[SentenceRow]:
     for page in pages:
         analysis = analyse(page.text, title=page.title)
         for gold, claims in zip(page.sentences, rule_claims_per_gold_sentence(page, analysis)):
-            rows.append(SentenceRow(page.id, analysis.language, gold.text, gold.stance, claims))
+            asserted = frozenset(c.category for c in gold.claims if c.stance == "asserts")
+            rows.append(SentenceRow(page.id, analysis.language, gold.text, gold.stance, asserted, claims))
     return rows
 
 
-def fit(vectors: list[Features], labels: list[str], *, use_rules: bool, c: float = REGULARISATION_C) -> StanceModel:
-    """Multinomial logistic regression on hashed features (deterministic lbfgs)."""
+def _matrix(rows: list[SentenceRow], use_rules: bool):
+    """Design matrix with exactly the values LearnedModel.predict_many computes, and its vocabularies."""
     import numpy as np
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix, hstack
+
+    owner, hashes = ngram_hashes([r.text for r in rows])
+    grams = gram_matrix(owner, hashes, len(rows))
+    used = np.flatnonzero(np.bincount(grams.indices, minlength=grams.shape[1]) >= MIN_FEATURE_COUNT)
+    grams = grams[:, used]  # fit only buckets seen in enough sentences: faster, smaller artifact
+    names = [rule_names(r.rule_claims, r.language, use_rules=use_rules) for r in rows]
+    rule_features = sorted({n for row_names in names for n in row_names})
+    column = {n: i for i, n in enumerate(rule_features)}
+    cells = [(i, column[n]) for i, row_names in enumerate(names) for n in row_names]
+    rules = csr_matrix((np.ones(len(cells)), ([r for r, _ in cells], [c for _, c in cells])),
+                       shape=(len(rows), len(rule_features)))
+    return hstack([grams, rules]).tocsr(), used, rule_features
+
+
+def fit_rows(rows: list[SentenceRow], *, use_rules: bool, c: float = REGULARISATION_C) -> LearnedModel:
+    """Stance: multinomial logistic regression; categories: one binary regression each."""
+    import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    used = sorted({index for vector in vectors for index in vector})
-    column = {index: i for i, index in enumerate(used)}  # fit only on columns that occur: much faster
-    indptr, indices, data = [0], [], []
-    for vector in vectors:
-        for index in sorted(vector):
-            indices.append(column[index])
-            data.append(vector[index])
-        indptr.append(len(indices))
-    matrix = csr_matrix((np.array(data), np.array(indices, dtype=np.int64), np.array(indptr)),
-                        shape=(len(vectors), len(used)))
-    present = [cls for cls in CLASSES if cls in set(labels)]
-    model = LogisticRegression(C=c, max_iter=MAX_ITER, solver="lbfgs")
-    model.fit(matrix, labels)
-    order = [list(model.classes_).index(cls) if cls in present else None for cls in CLASSES]
-    weights = {}
-    for index in used:
-        j = column[index]
-        row = [round(float(model.coef_[k, j]), WEIGHT_DIGITS) if k is not None else 0.0 for k in order]
-        if any(row):
-            weights[index] = tuple(row)
-    intercept = tuple(round(float(model.intercept_[k]), WEIGHT_DIGITS) if k is not None else -30.0
-                      for k in order)
-    return StanceModel(CLASSES, intercept, weights, use_rules, "")
+    matrix, buckets, rule_features = _matrix(rows, use_rules)
+    width = matrix.shape[1]
+    columns, biases = [], []
+    stance = LogisticRegression(C=c, max_iter=MAX_ITER, solver="lbfgs").fit(matrix, [r.gold_stance for r in rows])
+    for cls in STANCE_CLASSES:
+        if cls in stance.classes_:
+            k = list(stance.classes_).index(cls)
+            columns.append(stance.coef_[k])
+            biases.append(stance.intercept_[k])
+        else:
+            columns.append(np.zeros(width))
+            biases.append(ABSENT_CLASS_BIAS)
+    for category in CATEGORIES:
+        labels = [category in r.gold_asserted for r in rows]
+        if any(labels) and not all(labels):
+            binary = LogisticRegression(C=c, max_iter=MAX_ITER, solver="lbfgs").fit(matrix, labels)
+            columns.append(binary.coef_[0])
+            biases.append(binary.intercept_[0])
+        else:
+            columns.append(np.zeros(width))
+            biases.append(ABSENT_CLASS_BIAS if not any(labels) else -ABSENT_CLASS_BIAS)
+    weights = np.round(np.column_stack(columns), WEIGHT_DIGITS)
+    n = len(buckets)
+    dense = np.zeros((N_BUCKETS, weights.shape[1]), dtype=np.float32)
+    dense[buckets] = weights[:n]
+    return LearnedModel(dense, {name: i for i, name in enumerate(rule_features)}, weights[n:],
+                        np.round(np.array(biases), WEIGHT_DIGITS), tuple(CATEGORIES), use_rules)
 
 
-def fit_rows(rows: list[SentenceRow], *, use_rules: bool) -> StanceModel:
-    vectors = [vectorise(r.text, r.rule_claims, r.language, use_rules=use_rules) for r in rows]
-    return fit(vectors, [r.gold_stance for r in rows], use_rules=use_rules)
+def to_json(model: LearnedModel, n_sentences: int) -> str:
+    import numpy as np
 
-
-def to_json(model: StanceModel, n_sentences: int) -> str:
     payload = {
-        "format": "clinicwatch-stance-model/1",
-        "classes": list(model.classes),
+        "format": MODEL_FORMAT,
+        "stance_classes": list(STANCE_CLASSES),
+        "categories": list(model.categories),
         "use_rules": model.use_rules,
-        "hash_bits": N_FEATURES.bit_length() - 1,
         "trained_on_sentences": n_sentences,
-        "intercept": list(model.intercept),
-        "weights": {str(k): list(v) for k, v in sorted(model.weights.items())},
+        "gram_buckets": [int(b) for b in np.flatnonzero(model.gram_weights.any(axis=1))],
+        "gram_weights": [[round(float(v), WEIGHT_DIGITS) for v in row]
+                         for row in model.gram_weights[model.gram_weights.any(axis=1)]],
+        "rule_features": sorted(model.rule_index, key=model.rule_index.get),
+        "rule_weights": [[float(v) for v in row] for row in model.rule_weights],
+        "bias": [float(v) for v in model.bias],
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n"
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def train(out: Path = MODEL_PATH, corpus_dir: Path = CORPUS_DIR) -> tuple[Path, int]:
