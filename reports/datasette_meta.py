@@ -204,6 +204,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "flagged": "1 = score over the flag threshold", "language": "Scored language",
             "n_claims": "Claims detected (all stances)", "n_asserted": "Asserted claims",
             "conditions": "Space-separated conditions in asserted claims",
+            "mitigations": "Mitigating sentences found (disclaimers, risk statements, \"experimental\"), one per line; they lower the score, never hide a claim",
             "classifier_version": "Classifier that produced this score",
             "scored_at": "When scored (UTC)",
         },

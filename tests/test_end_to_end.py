@@ -117,3 +117,12 @@ def test_demo_command_prints_summary_and_stops_its_web(tmp_path):
     port = int(re.search(r"127\.0\.0\.x:(\d+)", out).group(1))
     with socket.socket() as probe:  # the demo web is stopped when the demo ends
         assert probe.connect_ex(("127.0.0.11", port)) != 0
+
+
+def test_mitigating_sentences_are_stored_beside_the_score(demo_crawl):
+    db_path, _, web = demo_crawl
+    db = open_db(db_path)
+    hedger = next(site.name for site in web.sites if site.slug == "meridian-cellular")
+    rows = [r[0] for r in db.execute(
+        "SELECT s.mitigations FROM page_scores s JOIN clinics c ON c.id = s.clinic_id WHERE c.name = ?", [hedger])]
+    assert any("experimental" in (m or "").lower() for m in rows)

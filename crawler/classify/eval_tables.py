@@ -54,13 +54,13 @@ def language_table(results: dict[str, Predictions]) -> str:
             hat = [p.stance == "asserts" for p in sentences]
             tp = sum(g and h for g, h in zip(gold, hat))
             page_tp = sum(p.flagged and p.page.page_flagged for p in pages)
-            row += [_f(prf(tp, sum(hat) - tp, sum(gold) - tp)[2]),
+            row += [*map(_f, prf(tp, sum(hat) - tp, sum(gold) - tp)),
                     _f(prf(page_tp, sum(p.flagged for p in pages) - page_tp,
                            sum(p.page.page_flagged for p in pages) - page_tp)[2])]
         row.append(str(len(pages)))
         rows.append(row)
-    return _table(["language", "rules asserted F1", "rules page F1", "combined asserted F1", "combined page F1",
-                   "pages"], rows)
+    return _table(["language", "rules asserted P", "R", "F1", "rules page F1", "combined asserted P", "R", "F1",
+                   "combined page F1", "pages"], rows)
 
 
 def render(evaluation: Evaluation, version: str) -> str:

@@ -116,6 +116,7 @@ def _v1(db: sqlite_utils.Database) -> None:
             "n_claims": int,
             "n_asserted": int,
             "conditions": str,  # space-separated asserted conditions
+            "mitigations": str,  # mitigating sentences (disclaimers, risks, "experimental"), one per line
             "classifier_version": str,
             "scored_at": str,
         },
