@@ -14,6 +14,20 @@ class PageItem:
     html: str
     body_bytes: int
     fetched_at: str
+    etag: str = ""  # validators for the next crawl's conditional request
+    last_modified: str = ""
+    links: list[str] | None = None  # in-scope links found on the page
+    warc_file: str = ""  # where the archived response is (evidence)
+    warc_offset: int | None = None
+
+
+@dataclass
+class PageNotModified:
+    """A conditional request answered 304: the stored version is still current."""
+
+    clinic_id: int
+    url: str
+    fetched_at: str
 
 
 @dataclass

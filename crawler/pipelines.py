@@ -12,9 +12,10 @@ from scrapy.crawler import Crawler
 
 from crawler.classify import score
 from crawler.extract import extract_html
-from crawler.items import FetchFailure, PageItem
+from crawler.items import FetchFailure, PageItem, PageNotModified
+from crawler.store.events import record_run_events
 from crawler.store.schema import open_db
-from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page
+from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page, touch_page
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +54,18 @@ class StorePipeline:
                 record_fetch(self.db, self.run_id, item.clinic_id, item.url, item.status, item.outcome,
                              item.error, item.fetched_at)
             return item
+        if isinstance(item, PageNotModified):
+            touch_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url, http_status=304,
+                       fetched_at=item.fetched_at)
+            self.crawler.stats.inc_value("clinicwatch/pages_unchanged")
+            return {"url": item.url, "outcome": "unchanged"}
         if isinstance(item, PageItem):
             page = extract_html(item.html, item.url)
             result = None if known_hash(self.db, item.url, page.content_hash) else score(page.text, title=page.title)
             outcome = store_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url,
                                  http_status=item.status, fetched_at=item.fetched_at, body_bytes=item.body_bytes,
-                                 page=page, result=result)
+                                 page=page, result=result, etag=item.etag, last_modified=item.last_modified,
+                                 links=item.links, warc_file=item.warc_file, warc_offset=item.warc_offset)
             self.crawler.stats.inc_value(f"clinicwatch/pages_{outcome}")
             return {"url": item.url, "outcome": outcome}
         return item
@@ -69,6 +76,11 @@ class StorePipeline:
         stats = self.crawler.stats.get_stats()
         kept = {k: stats[k] for k in KEPT_STATS if k in stats}
         kept.update({k: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")})
-        finish_run(self.db, self.run_id, RUN_STATUS.get(reason, "failed"), reason, kept)
+        status = RUN_STATUS.get(reason, "failed")
+        finish_run(self.db, self.run_id, status, reason, kept)
+        if status == "finished":  # an interrupted run would read as claims removed: no events then
+            events = record_run_events(self.db, self.run_id,
+                                       gone_after=self.crawler.settings.getint("CLINICWATCH_GONE_AFTER_RUNS"))
+            logger.info(events.summary())
         self.db.close()
         self.db = None

@@ -32,6 +32,14 @@ CLINICWATCH_MAX_PAGE_BYTES = int(_env("CLINICWATCH_MAX_PAGE_BYTES", str(5 * 1024
 # Also fetch /sitemap.xml (and sitemap indexes) of each clinic's start hosts.
 CLINICWATCH_FOLLOW_SITEMAPS = _env("CLINICWATCH_FOLLOW_SITEMAPS", "1") in ("1", "true", "yes")
 
+# Evidence archive: rotating gzipped WARC files of every response. Empty = "archive/" beside the DB.
+CLINICWATCH_ARCHIVE_DIR = _env("CLINICWATCH_ARCHIVE_DIR", "")
+CLINICWATCH_WARC_MAX_BYTES = int(_env("CLINICWATCH_WARC_MAX_BYTES", str(100 * 1024 * 1024)))
+# Retention (`clinicwatch prune`): newest versions kept per page; versions with claims are always kept.
+CLINICWATCH_KEEP_VERSIONS = int(_env("CLINICWATCH_KEEP_VERSIONS", "10"))
+# A clinic unreachable in this many consecutive runs gets a "gone" event.
+CLINICWATCH_GONE_AFTER_RUNS = int(_env("CLINICWATCH_GONE_AFTER_RUNS", "3"))
+
 # --- Scrapy ------------------------------------------------------------------------------------
 USER_AGENT = f"ClinicWatch/0.1 (research crawler; +{CLINICWATCH_CONTACT})"
 ROBOTSTXT_OBEY = True
@@ -60,6 +68,7 @@ LOG_LEVEL = _env("CLINICWATCH_LOG_LEVEL", "INFO")
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuardMiddleware": 50,
     "crawler.middlewares.ClinicScopeMiddleware": 60,
+    "crawler.middlewares.WarcArchiveMiddleware": 580,  # just inside HttpCompressionMiddleware (590)
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,

@@ -171,6 +171,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "first_seen": "First capture (UTC)", "last_seen": "Last successful fetch (UTC)",
             "last_status": "HTTP status of the last fetch", "last_run_id": "Last run that fetched it",
             "current_version_id": "Current content (page_versions.id)",
+            "etag": "ETag of the last 200 response (sent back as If-None-Match)",
+            "last_modified": "Last-Modified of the last 200 response (sent back as If-Modified-Since)",
+            "links": "JSON list of in-scope links on the page, followed again when it answers 304",
         },
     },
     "page_versions": {
@@ -192,6 +195,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "description": "Meta description", "text": "Extracted main text",
             "structured": "JSON-LD / microdata / OpenGraph (JSON)",
             "extractor": "trafilatura | fallback", "body_bytes": "Response body size",
+            "warc_file": "Evidence archive: WARC file holding the response that carried this content",
+            "warc_offset": "Evidence archive: byte offset of that response record in the WARC file",
         },
     },
     "page_scores": {
@@ -242,6 +247,36 @@ TABLES: dict[str, dict[str, Any]] = {
             "id": "Log id", "run_id": "Run", "clinic_id": "Clinic", "url": "Requested URL",
             "status": "HTTP status", "outcome": "stored | unchanged | error | skipped",
             "error": "Error message", "fetched_at": "Attempt time (UTC)",
+        },
+    },
+    "clinic_claims": {
+        "description": "Each clinic's asserted claims as of its latest run (the state claim events diff against).",
+        "sort_desc": "last_run_id",
+        "facets": ["category", "condition"],
+        "columns": {
+            "clinic_id": "Clinic", "claim_key": "Claim identity (normalised sentence + category + condition)",
+            "sentence": "Evidence: the sentence", "category": "Claim category", "condition": "Condition",
+            "url": "Evidence: URL", "first_run_id": "Run that first saw it", "last_run_id": "Latest run that saw it",
+        },
+    },
+    "claim_events": {
+        "description": "Claims a clinic added or removed, per run.",
+        "sort_desc": "id",
+        "facets": ["event", "category", "condition", "run_id"],
+        "columns": {
+            "id": "Event id", "run_id": "Run", "clinic_id": "Clinic", "event": "added | removed",
+            "claim_key": "Claim identity", "sentence": "Evidence: the sentence", "category": "Claim category",
+            "condition": "Condition", "url": "Evidence: URL", "at": "When recorded (UTC)",
+        },
+    },
+    "clinic_events": {
+        "description": "Clinic-level changes per run: newly flagged, stopped claiming, unreachable, gone, moved.",
+        "sort_desc": "id",
+        "facets": ["event", "run_id"],
+        "columns": {
+            "id": "Event id", "run_id": "Run", "clinic_id": "Clinic",
+            "event": "newly_flagged | stopped_claiming | unreachable | gone | moved",
+            "detail": "What was seen (error, redirect target ...)", "at": "When recorded (UTC)",
         },
     },
 }

@@ -15,6 +15,7 @@ import click
 from crawler import settings as crawl_settings
 from crawler.seeds import SeedError, read_seeds
 from crawler.store.schema import SchemaError, open_db
+from crawler.store.events import run_event_counts
 from crawler.store.writer import import_seeds
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -152,6 +153,9 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_private: bool, max
                             timeout=timeout)
     click.echo(f"run {outcome.run_id} {outcome.status}: {outcome.pages_stored} pages "
                f"({outcome.new_versions} new versions), {outcome.errors} errors; log: {outcome.log_path}")
+    events = run_event_counts(open_db(db_path(ctx)), outcome.run_id)
+    if events:
+        click.echo("changes: " + ", ".join(f"{n} {kind}" for kind, n in events.items()))
     if outcome.status != "finished":
         raise click.ClickException(f"crawl {outcome.status} (exit {outcome.returncode}); see {outcome.log_path}")
 
@@ -249,6 +253,71 @@ def evaluate() -> None:
     from crawler.classify.evaluate import run_evaluation
 
     click.echo(render(run_evaluation(), CLASSIFIER_VERSION), nl=False)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--at", "at", metavar="DATE", help="The page as it was at this UTC date or time (default: newest).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Save the archived body to this file.")
+@click.option("--headers", is_flag=True, help="Print the archived status line and headers instead of the body.")
+@click.pass_context
+def snapshot(ctx: click.Context, url: str, at: str | None, out_path: str | None, headers: bool) -> None:
+    """Print or save a page exactly as it was captured (from the WARC evidence archive).
+
+    \b
+    Example:
+      clinicwatch snapshot https://clinic.example/diabetes --at 2026-11-01 --out diabetes-nov.html
+    """
+    from crawler.archive import read_response
+    from crawler.store.history import archive_dir_for, version_at
+
+    path = db_path(ctx)
+    db = open_db(path, create=False)
+    version = version_at(db, url, at)
+    if version is None:
+        raise click.ClickException(f"no stored version of {url}" + (f" at or before {at}" if at else ""))
+    if not version["warc_file"]:
+        raise click.ClickException(f"version {version['id']} of {url} has no archived copy")
+    record = read_response(archive_dir_for(path, crawl_settings.CLINICWATCH_ARCHIVE_DIR), version["warc_file"],
+                           version["warc_offset"])
+    if headers:
+        click.echo(f"{record.status} {record.url} captured {version['fetched_at']}")
+        for name, value in record.headers:
+            click.echo(f"{name}: {value}")
+    elif out_path:
+        Path(out_path).write_bytes(record.body)
+        click.echo(f"{out_path}: {len(record.body)} bytes of {url} as captured {version['fetched_at']}")
+    elif sys.stdout.isatty():  # crawled bytes are untrusted: no terminal control sequences
+        click.echo(_printable(record.body.decode("utf-8", errors="replace")))
+    else:
+        sys.stdout.buffer.write(record.body)
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch in "\n\t" or ch.isprintable() else "\ufffd" for ch in text)
+
+
+@cli.command()
+@click.option("--keep", type=click.IntRange(1), default=crawl_settings.CLINICWATCH_KEEP_VERSIONS, show_default=True,
+              help="Newest versions kept per page (versions that carried a claim are always kept).")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@click.pass_context
+def prune(ctx: click.Context, keep: int, dry_run: bool) -> None:
+    """Delete old page versions: keeps the newest N per page, the current one and every one with a claim.
+
+    Evidence behind a reported claim is never deleted. WARC files are left alone.
+
+    \b
+    Example:
+      clinicwatch --db study.db prune --keep 5 --dry-run
+    """
+    from crawler.store.history import prunable_versions, prune_versions
+
+    db = open_db(db_path(ctx), create=False)
+    if dry_run:
+        click.echo(f"{len(prunable_versions(db, keep))} page versions would be deleted")
+    else:
+        click.echo(f"{prune_versions(db, keep)} page versions deleted")
 
 
 @cli.command()

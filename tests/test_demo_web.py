@@ -4,11 +4,15 @@ binary assets and off-site links, on loopback only. Other tests (crawler, report
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
+import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import formatdate, parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -300,3 +304,145 @@ def test_demo_web_fixed_port_and_stop(tmp_path: Path) -> None:
         urllib.request.urlopen(web.sites[0].url("/"), timeout=2)
     with pytest.raises(RuntimeError):
         _ = DemoWeb(port=0).sites
+
+
+# -- conditional requests and the request log ------------------------------------------------------
+
+
+def fetch_if(url: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """Fetch with extra request headers (underscores become dashes), without following redirects."""
+    req = urllib.request.Request(url, method=method, headers={k.replace("_", "-"): v for k, v in headers.items()})
+    try:
+        with _OPENER.open(req, timeout=10) as resp:
+            return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, {k.lower(): v for k, v in err.headers.items()}, err.read()
+
+
+@pytest.fixture
+def cond_server() -> Iterator[SiteServer]:
+    routes = {
+        "/": (200, {}, "<html><body>home</body></html>"),
+        "/page.html": (200, {}, "<html><body>version one</body></html>"),
+        "/old": (301, {"Location": "/page.html"}, b""),
+        "/own.html": (200, {"ETag": 'W/"v7"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"}, "own validators"),
+        "/bare.html": (200, {"ETag": "", "Last-Modified": ""}, "no validators at all"),
+    }
+    with SiteServer(routes, host="127.0.0.4", port=0) as server:
+        yield server
+
+
+def test_etag_and_last_modified_present_and_stable(cond_server: SiteServer) -> None:
+    url = cond_server.url("/page.html")
+    status, headers, body = fetch(url)
+    assert status == 200
+    etag = headers["etag"]
+    assert re.fullmatch(r'"[0-9a-f]{16}"', etag)  # strong, quoted
+    assert etag == '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+    modified = parsedate_to_datetime(headers["last-modified"])
+    assert abs(modified.timestamp() - time.time()) < 60
+    for _ in range(3):
+        again = fetch(url)[1]
+        assert (again["etag"], again["last-modified"]) == (etag, headers["last-modified"])
+    head = fetch(url, "HEAD")[1]
+    assert (head["etag"], head["last-modified"]) == (etag, headers["last-modified"])
+    assert fetch(cond_server.url("/"))[1]["etag"] != etag  # per body, not per server
+
+
+def test_redirects_and_errors_carry_no_validators(cond_server: SiteServer) -> None:
+    for path, expected in (("/old", 301), ("/missing.html", 404)):
+        status, headers, _ = fetch(cond_server.url(path))
+        assert status == expected
+        assert "etag" not in headers and "last-modified" not in headers
+    # ...and conditional headers never turn them into 304s
+    assert fetch_if(cond_server.url("/old"), If_None_Match="*")[0] == 301
+    assert fetch_if(cond_server.url("/missing.html"), If_None_Match="*")[0] == 404
+
+
+def test_if_none_match_gives_304_without_body(cond_server: SiteServer) -> None:
+    url = cond_server.url("/page.html")
+    _, headers, _ = fetch(url)
+    etag, last_modified = headers["etag"], headers["last-modified"]
+    for method in ("GET", "HEAD"):
+        status, h304, body = fetch_if(url, method, If_None_Match=etag)
+        assert status == 304 and body == b""
+        assert h304["etag"] == etag and h304["last-modified"] == last_modified
+        assert "content-type" not in h304
+    for value in (f'"nope", {etag}', f"W/{etag}", "*", f' "a" ,W/"b",{etag} '):
+        assert fetch_if(url, If_None_Match=value)[0] == 304, value
+    status, _, body = fetch_if(url, If_None_Match='"0000000000000000", W/"other"')
+    assert status == 200 and b"version one" in body
+
+
+def test_changed_page_gets_new_etag_and_200(cond_server: SiteServer) -> None:
+    url = cond_server.url("/page.html")
+    _, first, _ = fetch(url)
+    cond_server.set_page("/page.html", "<html><body>same length? no: version two</body></html>")
+    status, second, body = fetch_if(url, If_None_Match=first["etag"])
+    assert status == 200 and b"version two" in body
+    assert second["etag"] != first["etag"]
+    assert parsedate_to_datetime(second["last-modified"]) > parsedate_to_datetime(first["last-modified"])
+    assert fetch_if(url, If_None_Match=second["etag"])[0] == 304
+    # re-setting an identical body changes nothing
+    cond_server.set_routes({"/page.html": (200, {}, "<html><body>same length? no: version two</body></html>")})
+    third = fetch(url)[1]
+    assert (third["etag"], third["last-modified"]) == (second["etag"], second["last-modified"])
+
+
+def test_if_modified_since(cond_server: SiteServer) -> None:
+    url = cond_server.url("/page.html")
+    _, headers, _ = fetch(url)
+    last_modified = headers["last-modified"]
+    status, h304, body = fetch_if(url, If_Modified_Since=last_modified)
+    assert status == 304 and body == b"" and h304["last-modified"] == last_modified
+    later = formatdate(parsedate_to_datetime(last_modified).timestamp() + 3600, usegmt=True)
+    assert fetch_if(url, If_Modified_Since=later)[0] == 304
+    earlier = formatdate(parsedate_to_datetime(last_modified).timestamp() - 1, usegmt=True)
+    assert fetch_if(url, If_Modified_Since=earlier)[0] == 200
+    assert fetch_if(url, If_Modified_Since="not a date")[0] == 200
+    # If-None-Match takes precedence over If-Modified-Since
+    assert fetch_if(url, If_None_Match='"different"', If_Modified_Since=last_modified)[0] == 200
+
+    cond_server.set_page("/page.html", "<html><body>edited within the same second</body></html>")
+    status, headers, body = fetch_if(url, If_Modified_Since=last_modified)
+    assert status == 200 and b"edited" in body
+    assert fetch_if(url, If_Modified_Since=headers["last-modified"])[0] == 304
+
+
+def test_explicit_validators_are_kept_or_suppressed(cond_server: SiteServer) -> None:
+    url = cond_server.url("/own.html")
+    _, headers, _ = fetch(url)
+    assert headers["etag"] == 'W/"v7"' and headers["last-modified"] == "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert fetch_if(url, If_None_Match='"v7"')[0] == 304  # weak comparison
+    assert fetch_if(url, If_Modified_Since="Tue, 02 Jan 2024 00:00:00 GMT")[0] == 304
+    assert fetch_if(url, If_Modified_Since="Sun, 31 Dec 2023 23:59:59 GMT")[0] == 200
+    bare = cond_server.url("/bare.html")
+    _, headers, _ = fetch(bare)
+    assert "etag" not in headers and "last-modified" not in headers
+    assert fetch_if(bare, If_Modified_Since="Fri, 01 Jan 2100 00:00:00 GMT")[0] == 200
+    assert fetch_if(bare, If_None_Match='"anything"')[0] == 200
+
+
+def test_request_log_counts_200s_and_304s(cond_server: SiteServer) -> None:
+    cond_server.reset_requests()
+    assert cond_server.requests == []
+    url = cond_server.url("/page.html")
+    etag = fetch(url)[1]["etag"]
+    fetch(url, "HEAD")
+    for _ in range(3):
+        fetch_if(url, If_None_Match=etag)
+    fetch(cond_server.url("/missing.html?x=1"))
+    log = cond_server.requests
+    assert log[0] == ("GET", "/page.html", 200) and log[1] == ("HEAD", "/page.html", 200)
+    assert log[-1] == ("GET", "/missing.html", 404)
+    assert len(log) == 6
+    assert cond_server.count_requests(status=200) == 2
+    assert cond_server.count_requests(status=304) == 3
+    assert cond_server.count_requests(method="HEAD") == 1
+    assert cond_server.count_requests(status=304, path="/page.html", method="GET") == 3
+
+    with ThreadPoolExecutor(max_workers=8) as pool:  # thread-safe under concurrent requests
+        list(pool.map(lambda _: fetch(cond_server.url("/")), range(40)))
+    assert cond_server.count_requests(path="/", status=200) == 40
+    cond_server.reset_requests()
+    assert cond_server.requests == [] and cond_server.count_requests() == 0

@@ -20,14 +20,21 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.items import FetchFailure, PageItem
+from crawler.items import FetchFailure, PageItem, PageNotModified
 from crawler.scope import in_domains
 from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
-from crawler.store.writer import clinics_to_crawl, utc_now
+from crawler.store.writer import KnownPage, clinics_to_crawl, known_pages, utc_now
 
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+NOT_MODIFIED = 304
+MAX_STORED_LINKS = 500  # links kept per page for following again when it answers 304
+
+
+def _header(response: Response, name: bytes) -> str:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else ""
 SITEMAP_TYPES = (b"xml", b"text/plain", b"gzip")
 
 
@@ -45,6 +52,7 @@ class ClinicsSpider(scrapy.Spider):
         self.max_pages = 0
         self.clinics: list[dict[str, Any]] = []
         self.clinics_by_id: dict[int, dict[str, Any]] = {}
+        self.known: dict[str, KnownPage] = {}  # stored pages: validators and links for re-crawls
         self._seen: dict[int, set[str]] = {}
 
     @classmethod
@@ -57,6 +65,7 @@ class ClinicsSpider(scrapy.Spider):
         try:
             spider.clinics = clinics_to_crawl(db, spider.clinic_names)
             spider.clinics_by_id = {c["id"]: c for c in spider.clinics}
+            spider.known = known_pages(db, list(spider.clinics_by_id))
         finally:
             db.close()
         return spider
@@ -76,8 +85,17 @@ class ClinicsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("clinicwatch/page_cap_reached")
                 return None
             seen.add(url)
+        headers = {}
+        known = self.known.get(url) if callback == self.parse_page else None
+        if known is not None:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+            if headers:
+                meta["handle_httpstatus_list"] = [NOT_MODIFIED]
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error,
+            url, callback=callback, errback=self.on_error, headers=headers,
             meta={"clinic_id": clinic["id"], "clinic_domains": domains, **meta},
         )
 
@@ -101,6 +119,16 @@ class ClinicsSpider(scrapy.Spider):
 
     # -- callbacks -------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Any:
+        clinic = self._clinic(response)
+        if response.status == NOT_MODIFIED:
+            self.crawler.stats.inc_value("clinicwatch/not_modified")
+            yield PageNotModified(clinic["id"], response.url, utc_now())
+            known = self.known.get(response.url)
+            for url in known.links if known else ():
+                request = self._request(clinic, url, self.parse_page)
+                if request is not None:
+                    yield request
+            return
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
         if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
             self.crawler.stats.inc_value("clinicwatch/skipped_non_html")
@@ -108,13 +136,18 @@ class ClinicsSpider(scrapy.Spider):
                                f"not HTML ({content_type.decode('latin-1') or 'no type'})", utc_now(),
                                outcome="skipped")
             return
+        domains = clinic["domains"].split()
+        links = list(dict.fromkeys(link.url.split("#", 1)[0] for link in self.link_extractor.extract_links(response)
+                                   if in_domains(link.url, domains)))[:MAX_STORED_LINKS]
+        archived = response.meta.get("warc") or ("", None)
         yield PageItem(
-            clinic_id=response.meta["clinic_id"], url=response.url, status=response.status,
+            clinic_id=clinic["id"], url=response.url, status=response.status,
             html=response.text, body_bytes=len(response.body), fetched_at=utc_now(),
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+            links=links, warc_file=archived[0], warc_offset=archived[1],
         )
-        clinic = self._clinic(response)
-        for link in self.link_extractor.extract_links(response):
-            request = self._request(clinic, link.url, self.parse_page)
+        for url in links:
+            request = self._request(clinic, url, self.parse_page)
             if request is not None:
                 yield request
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Clinic names in runs.clinic_filter (and spider arguments) are joined with this: names have spaces.
 CLINIC_NAME_SEPARATOR = ";"
 
@@ -170,7 +170,63 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["claims"].enable_fts(["sentence"], create_triggers=True, tokenize="unicode61")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1}
+def _v2(db: sqlite_utils.Database) -> None:
+    """History: conditional re-crawl state, the evidence archive, claim and clinic events."""
+    db["pages"].add_column("etag", str)  # validators for conditional requests (If-None-Match ...)
+    db["pages"].add_column("last_modified", str)  # ... and If-Modified-Since
+    db["pages"].add_column("links", str)  # JSON list of in-scope links, followed again on a 304
+    db["page_versions"].add_column("warc_file", str)  # archived response of this content:
+    db["page_versions"].add_column("warc_offset", int)  # file (relative to the archive dir) + offset
+    db["clinic_claims"].create(
+        {
+            "clinic_id": int,
+            "claim_key": str,  # stable identity: normalised sentence + category + condition
+            "sentence": str,
+            "category": str,
+            "condition": str,
+            "url": str,
+            "first_run_id": int,
+            "last_run_id": int,
+        },
+        pk=("clinic_id", "claim_key"),
+        foreign_keys=[("clinic_id", "clinics", "id")],
+    )
+    db["claim_events"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "clinic_id": int,
+            "event": str,  # added | removed
+            "claim_key": str,
+            "sentence": str,
+            "category": str,
+            "condition": str,
+            "url": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
+    )
+    db["claim_events"].create_index(["clinic_id", "run_id"])
+    db["claim_events"].create_index(["run_id"])
+    db["clinic_events"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "clinic_id": int,
+            "event": str,  # newly_flagged | stopped_claiming | unreachable | gone | moved
+            "detail": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
+    )
+    db["clinic_events"].create_index(["clinic_id", "run_id"])
+    db["clinic_events"].create_index(["run_id"])
+    db["fetch_log"].create_index(["clinic_id", "run_id"])
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2}
 
 
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

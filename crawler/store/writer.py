@@ -136,8 +136,43 @@ def store_score(db: sqlite_utils.Database, version_id: int, clinic_id: int, url:
     )
 
 
+@dataclass(frozen=True)
+class KnownPage:
+    """What a re-crawl needs about a stored page: validators for a conditional request, its links."""
+
+    etag: str
+    last_modified: str
+    links: tuple[str, ...]
+
+
+def known_pages(db: sqlite_utils.Database, clinic_ids: list[int]) -> dict[str, KnownPage]:
+    """Stored pages (with a current version) of these clinics, by URL."""
+    if not clinic_ids:
+        return {}
+    marks = ",".join("?" * len(clinic_ids))
+    return {
+        row[0]: KnownPage(row[1] or "", row[2] or "", tuple(json.loads(row[3]) if row[3] else ()))
+        for row in db.execute(
+            f"SELECT url, etag, last_modified, links FROM pages WHERE clinic_id IN ({marks})"
+            " AND current_version_id IS NOT NULL", clinic_ids)
+    }
+
+
+def touch_page(db: sqlite_utils.Database, *, run_id: int, clinic_id: int, url: str, http_status: int,
+               fetched_at: str) -> None:
+    """A 304 answer: the current version is still current; only timestamps move."""
+    with db.atomic():
+        db.execute("UPDATE pages SET last_seen=?, last_status=?, last_run_id=? WHERE url=?",
+                   [fetched_at, http_status, run_id, url])
+        db.execute("UPDATE page_versions SET last_seen=? WHERE id=(SELECT current_version_id FROM pages WHERE url=?)",
+                   [fetched_at, url])
+        record_fetch(db, run_id, clinic_id, url, http_status, "unchanged", fetched_at=fetched_at)
+
+
 def store_page(db: sqlite_utils.Database, *, run_id: int, clinic_id: int, url: str, http_status: int,
-               fetched_at: str, body_bytes: int, page: ExtractedPage, result: PageScore | None) -> str:
+               fetched_at: str, body_bytes: int, page: ExtractedPage, result: PageScore | None,
+               etag: str = "", last_modified: str = "", links: list[str] | None = None,
+               warc_file: str = "", warc_offset: int | None = None) -> str:
     """Store one fetched page atomically; returns "stored" (new version) or "unchanged".
 
     `result` may be None only when the content is unchanged (the caller skips classifying
@@ -156,6 +191,8 @@ def store_page(db: sqlite_utils.Database, *, run_id: int, clinic_id: int, url: s
             page_id = row[0]
             db.execute("UPDATE pages SET last_seen=?, last_status=?, last_run_id=? WHERE id=?",
                        [fetched_at, http_status, run_id, page_id])
+        db.execute("UPDATE pages SET etag=?, last_modified=?, links=? WHERE id=?",
+                   [etag, last_modified, json.dumps(links or []), page_id])
         existing = db.execute("SELECT id FROM page_versions WHERE page_id = ? AND content_hash = ?",
                               [page_id, content_hash]).fetchone()
         if existing is not None:
@@ -166,11 +203,11 @@ def store_page(db: sqlite_utils.Database, *, run_id: int, clinic_id: int, url: s
                 raise ValueError(f"new content for {url} needs a classifier result")
             version_id = int(db.execute(
                 "INSERT INTO page_versions (page_id, clinic_id, run_id, url, fetched_at, last_seen, http_status,"
-                " content_hash, title, language, published, description, text, structured, extractor, body_bytes)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " content_hash, title, language, published, description, text, structured, extractor, body_bytes,"
+                " warc_file, warc_offset) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [page_id, clinic_id, run_id, url, fetched_at, fetched_at, http_status, content_hash, page.title,
                  result.language or page.language, page.published, page.description, page.text,
-                 page.structured, page.extractor, body_bytes],
+                 page.structured, page.extractor, body_bytes, warc_file or None, warc_offset],
             ).lastrowid)
             store_score(db, version_id, clinic_id, url, fetched_at, result)
             outcome = "stored"
