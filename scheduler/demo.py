@@ -63,6 +63,23 @@ def run_demo(out_dir: Path, port: int) -> None:
     _print_summary(summary, outcome, written, db_path, datasette, time.monotonic() - started)
 
 
+def _recrawl_note(db_path: Path, run_id: int) -> str:
+    """On a re-crawl: this run's duration against the first run's (history makes it cheap)."""
+    db = open_db(db_path, create=False)
+    try:
+        durations = dict(db.execute(
+            "SELECT id, (julianday(finished_at) - julianday(started_at)) * 86400 FROM runs"
+            " WHERE status = 'finished' AND id IN ((SELECT MIN(id) FROM runs WHERE status = 'finished'), ?)",
+            [run_id]).fetchall())
+    finally:
+        db.close()
+    first = min(durations) if durations else None
+    if first is None or first == run_id or not durations.get(first):
+        return ""
+    ratio = durations[run_id] / durations[first]
+    return f"; re-crawl took {durations[run_id]:.1f} s vs {durations[first]:.1f} s for the first crawl ({ratio:.0%})"
+
+
 def _print_summary(summary: Report, outcome: CrawlOutcome, written: dict[str, Path], db_path: Path,
                    datasette: list[str], seconds: float) -> None:
     h = summary.headline
@@ -70,6 +87,8 @@ def _print_summary(summary: Report, outcome: CrawlOutcome, written: dict[str, Pa
     click.echo(f"ClinicWatch demo: run {outcome.run_id} {outcome.status} in {seconds:.1f} s")
     click.echo(f"  clinics: {h.clinics}   pages: {h.pages}   flagged pages: {h.flagged_pages}   "
                f"claims detected (asserted): {h.asserted_claims}   fetch errors: {outcome.errors}")
+    click.echo(f"  this run: {outcome.pages_stored} pages fetched, {outcome.new_versions} new versions"
+               + _recrawl_note(db_path, outcome.run_id))
     click.echo(f"  highest-scoring clinics (claims detected, not verdicts):")
     for clinic in summary.clinics[:TOP_CLINICS_SHOWN]:
         example = (clinic.top_claim.sentence if clinic.top_claim else "").replace("\n", " ")
