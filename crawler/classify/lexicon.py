@@ -26,7 +26,7 @@ from types import ModuleType
 from crawler.classify import (
     lexicon_de, lexicon_en, lexicon_es, lexicon_fr, lexicon_ja, lexicon_pt, lexicon_ru, lexicon_zh,
 )
-from crawler.classify.matcher import Hit, Matcher, expand, first_literal
+from crawler.classify.matcher import Hit, Matcher, expand, first_literal, syntax_chars
 
 LANGUAGE_LEXICONS: dict[str, ModuleType] = {
     "en": lexicon_en, "es": lexicon_es, "de": lexicon_de, "fr": lexicon_fr, "pt": lexicon_pt,
@@ -112,22 +112,14 @@ def _spaces(pattern: str) -> str:
 
     " " becomes " +", and an optional space " ?" becomes " *".
     """
+    spaces = {i for i, ch in syntax_chars(pattern) if ch == " "}
     out = []
-    in_class = escaped = False
     skip_next = False
     for i, ch in enumerate(pattern):
         if skip_next:
             skip_next = False
             continue
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == " ":
+        if i in spaces:
             following = pattern[i + 1:i + 2]
             if following == "?" and pattern[i + 2:i + 3] not in ("?", "+"):
                 out.append(" *")

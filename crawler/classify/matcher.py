@@ -17,7 +17,7 @@ straight to candidate characters).
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple
+from typing import Iterable, Iterator, NamedTuple
 
 # Label cache entries kept per matcher before it is reset (bounds memory on long crawls).
 _LABEL_CACHE_MAX = 20000
@@ -38,11 +38,10 @@ class Hit(NamedTuple):
     text: str  # the matched text as it appears in the (lowered) scanned text
 
 
-def _close_paren(pattern: str, open_at: int) -> int:
-    """Index of the ')' matching the '(' at `open_at` (-1 if unbalanced)."""
-    depth = 0
+def syntax_chars(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, char) of the pattern's unescaped characters outside character classes."""
     in_class = escaped = False
-    for i in range(open_at, len(pattern)):
+    for i in range(start, len(pattern)):
         ch = pattern[i]
         if escaped:
             escaped = False
@@ -52,7 +51,15 @@ def _close_paren(pattern: str, open_at: int) -> int:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
+        else:
+            yield i, ch
+
+
+def _close_paren(pattern: str, open_at: int) -> int:
+    """Index of the ')' matching the '(' at `open_at` (-1 if unbalanced)."""
+    depth = 0
+    for i, ch in syntax_chars(pattern, open_at):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
@@ -64,17 +71,8 @@ def _close_paren(pattern: str, open_at: int) -> int:
 def _split_top_level(pattern: str) -> list[str]:
     """Split `pattern` on `|` outside groups and character classes."""
     parts, depth, start = [], 0, 0
-    in_class = escaped = False
-    for i, ch in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
+    for i, ch in syntax_chars(pattern):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
