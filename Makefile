@@ -21,4 +21,4 @@ test: $(STAMP)  ## the whole test suite (real HTTP servers on 127.0.0.x, real SQ
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf clinicwatch-demo report .pytest_cache
+	rm -rf clinicwatch-demo report .pytest_cache tests/artifacts
