@@ -1,142 +1,65 @@
-"""Write the report files: report.html, report.md, clinics.csv, claims.csv, report.json.
+"""Write the report files: report.html, report.md, clinics.csv, claims.csv, changes.csv,
+report.json, and one dossier per clinic (dossiers/<slug>.html and .md).
 
-Crawled text (sentences, titles, URLs, clinic names) is hostile input: HTML is rendered with
-autoescape on and only http(s) URLs become links; Markdown neutralises HTML and link syntax;
-CSV text cells that a spreadsheet would run as a formula get a leading apostrophe. The HTML is
-self-contained (inline CSS, server-side SVG, no scripts, no external URLs) and carries a CSP
-that forbids loading anything, so it opens offline and cannot phone home.
+Crawled text (sentences, titles, URLs, clinic names, event details) is hostile input: HTML is
+rendered with autoescape on and only http(s) URLs become links; Markdown neutralises HTML and
+link syntax; CSV text cells that a spreadsheet would run as a formula get a leading apostrophe.
+The HTML is self-contained (inline CSS, server-side SVG, no scripts, no external URLs) and
+carries a CSP that forbids loading anything, so it opens offline and cannot phone home.
 """
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
-from urllib.parse import quote, urlsplit
+from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from reports.data import build_report, iter_claims, open_readonly, read_snapshot
-from reports.model import EVIDENCE_COLUMNS, NOTICE, ClinicSummary, Report
+from reports.data import open_readonly, open_source
+from reports.model import (
+    CLAIM_EVENTS, CLINIC_EVENTS, EVIDENCE_COLUMNS, NOTICE, ClaimChange, ClinicSummary, Dossier, Report,
+)
+
+
+from reports.charts import charts
+from reports.dossier_html import dossier_history_html, dossier_history_md, dossier_pages_html, dossier_pages_md
+from reports.escaping import (
+    DOSSIER_DIR, FORMULA_START, dossier_href, fmt_score, is_web_url, md_dossier, md_escape, md_link,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
-MAX_CHART_BARS = 20  # bars per chart; the tables list everything
 MAX_FLAGGED_PAGES_SHOWN = 300  # per HTML/MD report; claims.csv and report.json hold all
 MAX_CLAIMS_PER_PAGE_SHOWN = 25
-CHART_WIDTH = 720
-CHART_LABEL_WIDTH = 230
-CHART_VALUE_WIDTH = 50
-CHART_BAR_HEIGHT = 16
-CHART_BAR_GAP = 6
-CHART_LABEL_CHARS = 34
-SCORE_DIGITS = 2
+MAX_CHANGES_SHOWN = 200  # rows per "what changed" list in HTML/MD; changes.csv holds all
+MAX_CLINICS_SHOWN = 1000  # rows of the clinic ranking in HTML/MD; clinics.csv holds all
+JSON_INDENT_MAX_CLAIMS = 20_000  # larger report.json files are written compact (5x faster)
 CLINIC_COLUMNS = (
     "rank", "clinic", "country", "max_score", "breadth", "conditions", "flagged_pages", "pages",
     "scored_pages", "asserted_claims", "top_sentence", "top_url", "top_captured_at",
-    "top_category", "top_condition", "top_classifier_version",
+    "top_category", "top_condition", "top_classifier_version", "dossier",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_WEB_URL = re.compile(r"^https?://[^\s\x00-\x1f\x7f\\<>\"']+$", re.IGNORECASE)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MD_URL_SAFE = ":/?#@!$&*+,;=%~-._"
+CHANGE_COLUMNS = ("run_id", "recorded_at", "clinic", "event", "sentence", "category",
+                  "condition", "url", "detail", "dossier")
+EVENT_TITLES = {
+    "added": "Claims added", "removed": "Claims removed",
+    "newly_flagged": "Clinics newly flagged",
+    "stopped_claiming": "Clinics that stopped making claims",
+    "unreachable": "Clinics unreachable", "gone": "Clinics gone (unreachable in consecutive runs)",
+    "moved": "Clinics that moved (the site sent the crawler to another domain)",
+}
+_DOSSIER_FILE = re.compile(r"^[a-z0-9-]+-\d+\.(html|md)$")
 
-
-# --- escaping helpers --------------------------------------------------------------------------
-
-def is_web_url(url: object) -> bool:
-    """Only absolute http(s) URLs with a host may become links (no javascript:, data:, ...)."""
-    if not isinstance(url, str) or not _WEB_URL.match(url):
-        return False
-    return bool(urlsplit(url).netloc)
-
-
-def md_escape(text: object) -> str:
-    """Neutralise crawled text for Markdown: no raw HTML, no links/emphasis, no table breaks."""
-    s = " ".join(str(text).split())  # newlines would end a table row or start a block
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", s)
-
-
-def md_link(url: object) -> Markup:
-    """A Markdown link for http(s) URLs, escaped plain text for anything else."""
-    text = md_escape(url or "")
-    if not is_web_url(url):
-        return Markup(text)
-    return Markup(f"[{text}]({quote(str(url), safe=_MD_URL_SAFE)})")
-
-
-def csv_cell(value: object) -> object:
-    """Stop spreadsheets from executing crawled text as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
-def fmt_score(value: float | None) -> str:
-    return "–" if value is None else f"{value:.{SCORE_DIGITS}f}"
-
-
-# --- charts ------------------------------------------------------------------------------------
-
-@dataclass
-class Bar:
-    label: str
-    full_label: str
-    value_text: str
-    y: int
-    width: float
-
-
-@dataclass
-class Chart:
-    title: str
-    width: int
-    height: int
-    label_width: int
-    bar_height: int
-    bars: list[Bar]
-
-
-def bar_chart(title: str, items: Iterable[tuple[str, float, str]], max_value: float) -> Chart:
-    """Horizontal bar geometry computed here, so the HTML needs no JavaScript."""
-    room = CHART_WIDTH - CHART_LABEL_WIDTH - CHART_VALUE_WIDTH
-    bars = []
-    for i, (label, value, text) in enumerate(list(items)[:MAX_CHART_BARS]):
-        short = label if len(label) <= CHART_LABEL_CHARS else label[:CHART_LABEL_CHARS - 1] + "…"
-        width = room * value / max_value if max_value > 0 else 0.0
-        bars.append(Bar(short, label, text, i * (CHART_BAR_HEIGHT + CHART_BAR_GAP),
-                        round(width, 1)))
-    height = max(len(bars), 1) * (CHART_BAR_HEIGHT + CHART_BAR_GAP)
-    return Chart(title, CHART_WIDTH, height, CHART_LABEL_WIDTH, CHART_BAR_HEIGHT, bars)
-
-
-def _charts(report: Report) -> list[Chart]:
-    scored = [c for c in report.clinics if c.max_score is not None]
-    charts = [bar_chart("Highest page score per clinic",
-                        ((c.name, c.max_score or 0.0, fmt_score(c.max_score)) for c in scored),
-                        1.0)]
-    named = [c for c in report.conditions if c.condition]
-    top = max((c.clinics for c in named), default=0)
-    charts.append(bar_chart("Conditions: clinics with asserted claims",
-                            ((c.condition or "", c.clinics, str(c.clinics)) for c in named), top))
-    return [c for c in charts if c.bars]
 
 
 # --- rendering ---------------------------------------------------------------------------------
-
-def _environment(autoescape: bool, finalize: Callable[[Any], Any]) -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=autoescape,
-                      undefined=StrictUndefined, finalize=finalize, trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(score=fmt_score, md=md_escape, md_link=md_link)
-    env.tests["web_url"] = is_web_url
-    return env
-
 
 def _html_finalize(value: Any) -> Any:
     return "" if value is None else value
@@ -151,23 +74,59 @@ def _md_finalize(value: Any) -> Any:
     return md_escape(value)
 
 
+@lru_cache(maxsize=None)
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=autoescape,
+                      undefined=StrictUndefined,
+                      finalize=_html_finalize if autoescape else _md_finalize, trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(score=fmt_score, md=md_escape, md_link=md_link, md_dossier=md_dossier,
+                       dossier_href=dossier_href)
+    env.tests["web_url"] = is_web_url
+    env.globals.update(notice=NOTICE, event_titles=EVENT_TITLES, claim_events=CLAIM_EVENTS,
+                       clinic_events=CLINIC_EVENTS)
+    return env
+
+
+def _classifiers(report: Report) -> str:
+    return ", ".join(report.classifier_versions) or "(none: nothing scored yet)"
+
+
 def _context(report: Report) -> dict[str, Any]:
-    versions = ", ".join(report.classifier_versions) or "(none: nothing scored yet)"
     return {
-        "r": report, "h": report.headline, "notice": NOTICE, "classifier": versions,
-        "charts": _charts(report), "flagged": report.flagged_pages[:MAX_FLAGGED_PAGES_SHOWN],
+        "r": report, "h": report.headline, "ch": report.changes, "classifier": _classifiers(report),
+        "charts": charts(report), "flagged": report.flagged_pages[:MAX_FLAGGED_PAGES_SHOWN],
         "max_claims": MAX_CLAIMS_PER_PAGE_SHOWN, "max_pages": MAX_FLAGGED_PAGES_SHOWN,
+        "max_changes": MAX_CHANGES_SHOWN, "max_clinics": MAX_CLINICS_SHOWN,
     }
 
 
 def render_html(report: Report) -> str:
-    return _environment(True, _html_finalize).get_template("report.html.j2").render(
-        _context(report))
+    return _environment(True).get_template("report.html.j2").render(_context(report))
 
 
 def render_markdown(report: Report) -> str:
-    return _environment(False, _md_finalize).get_template("report.md.j2").render(
-        _context(report))
+    return _environment(False).get_template("report.md.j2").render(_context(report))
+
+
+def _dossier_context(dossier: Dossier, report: Report) -> dict[str, Any]:
+    return {"d": dossier, "r": report, "s": dossier.summary, "classifier": _classifiers(report)}
+
+
+def render_dossier_html(dossier: Dossier, report: Report) -> str:
+    return _environment(True).get_template("dossier.html.j2").render(
+        _dossier_context(dossier, report),
+        asserted_html=dossier_pages_html(dossier.asserted_pages),
+        context_html=dossier_pages_html(dossier.context_pages),
+        history_html=dossier_history_html(dossier.history))
+
+
+def render_dossier_markdown(dossier: Dossier, report: Report) -> str:
+    return _environment(False).get_template("dossier.md.j2").render(
+        _dossier_context(dossier, report),
+        asserted_md=dossier_pages_md(dossier.asserted_pages),
+        context_md=dossier_pages_md(dossier.context_pages),
+        history_md=dossier_history_md(dossier.history))
 
 
 def _clinic_row(c: ClinicSummary) -> dict[str, Any]:
@@ -183,7 +142,16 @@ def _clinic_row(c: ClinicSummary) -> dict[str, Any]:
         "top_category": top.category if top else None,
         "top_condition": top.condition if top else None,
         "top_classifier_version": top.classifier_version if top else None,
+        "dossier": dossier_href(c.slug),
     }
+
+
+def _change_row(c: Any) -> tuple[Any, ...]:
+    if isinstance(c, ClaimChange):
+        return (c.run_id, c.at, c.clinic, c.event, c.sentence, c.category, c.condition, c.url,
+                None, dossier_href(c.slug))
+    return (c.run_id, c.at, c.clinic, c.event, None, None, None, None, c.detail,
+            dossier_href(c.slug))
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -200,40 +168,89 @@ def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
         raise
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> None:
+def _write_text(path: Path, text: str) -> None:
+    _atomic_write(path, lambda fh: fh.write(text))
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[Iterable[Any]], *,
+               safe: bool = False) -> None:
+    """Rows are sequences in `columns` order; `safe`: cells already went through csv_cell."""
+    starts = frozenset(FORMULA_START)
+
     def write(fh: Any) -> None:
         writer = csv.writer(fh)
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow([csv_cell(row[c]) for c in columns])
+        if safe:
+            writer.writerows(rows)
+        else:  # csv_cell, inlined: this loop runs once per cell
+            writer.writerows([("'" + v if v[:1] in starts else v) if type(v) is str
+                              else ("" if v is None else v) for v in row] for row in rows)
     _atomic_write(path, write)
 
 
-def write_report(db_path: str | Path, out_dir: str | Path,
-                 run_id: int | None = None) -> dict[str, Path]:
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """A report allocates many small objects that all live until it is written; the cyclic
+    GC would rescan them again and again (about a third of the time at 100k pages)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_dossiers(directory: Path, dossiers: Iterable[Dossier], report: Report) -> int:
+    """Write dossiers/<slug>.html and .md; remove dossier files of clinics no longer present."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written: set[str] = set()
+    for dossier in dossiers:
+        for suffix, render in (("html", render_dossier_html), ("md", render_dossier_markdown)):
+            name = f"{dossier.slug}.{suffix}"
+            (directory / name).write_text(render(dossier, report), encoding="utf-8")
+            written.add(name)
+    for stale in directory.iterdir():  # a renamed or deleted clinic: its old slug
+        if _DOSSIER_FILE.match(stale.name) and stale.name not in written and stale.is_file():
+            stale.unlink()
+    return len(written) // 2
+
+
+def write_report(db_path: str | Path, out_dir: str | Path, run_id: int | None = None, *,
+                 since: str | None = None) -> dict[str, Path]:
     """Write all report files for `run_id` (None = latest run) and return them by kind.
 
-    The report and claims.csv are read in one transaction, so they agree even mid-crawl.
+    `since` (ISO date, e.g. from `reports.data.period_start("week", date.today())`): "what
+    changed" covers every run started on or after it, instead of the selected run alone.
+    Everything is read in one transaction, so the files agree even mid-crawl.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"html": out / "report.html", "md": out / "report.md",
              "clinics_csv": out / "clinics.csv", "claims_csv": out / "claims.csv",
-             "json": out / "report.json"}
+             "changes_csv": out / "changes.csv", "json": out / "report.json",
+             "dossiers": out / DOSSIER_DIR}
     conn = open_readonly(db_path)
     try:
-        with read_snapshot(conn):
-            report = build_report(conn, run_id)
+        with _no_gc_pauses(), open_source(conn, run_id, since=since) as source:
+            report = source.report()
             _write_csv(paths["claims_csv"], EVIDENCE_COLUMNS,
-                       ({c: getattr(row, c) for c in EVIDENCE_COLUMNS}
-                        for row in iter_claims(conn, run_id)))
+                       source.iter_claim_tuples(FORMULA_START), safe=True)
+            _write_csv(paths["changes_csv"], CHANGE_COLUMNS,
+                       (_change_row(c) for c in source.iter_changes()))
+            _write_dossiers(paths["dossiers"], source.iter_dossiers(report.clinics), report)
     finally:
         conn.close()
-    _write_csv(paths["clinics_csv"], CLINIC_COLUMNS, (_clinic_row(c) for c in report.clinics))
-    html, md = render_html(report), render_markdown(report)
-    _atomic_write(paths["html"], lambda fh: fh.write(html))
-    _atomic_write(paths["md"], lambda fh: fh.write(md))
-    payload = {"notice": f"Claims detected; {NOTICE}.", **report.to_dict()}
-    _atomic_write(paths["json"],
-                  lambda fh: json.dump(payload, fh, ensure_ascii=False, indent=2))
+    with _no_gc_pauses():
+        _write_csv(paths["clinics_csv"], CLINIC_COLUMNS,
+                   ([row[c] for c in CLINIC_COLUMNS] for row in map(_clinic_row, report.clinics)))
+        _write_text(paths["html"], render_html(report))
+        _write_text(paths["md"], render_markdown(report))
+        payload = {"notice": f"Claims detected; {NOTICE}.", **report.to_dict()}
+        small = sum(len(p.asserted) + len(p.context)
+                    for p in report.flagged_pages) <= JSON_INDENT_MAX_CLAIMS
+        # dumps, not dump: only a one-shot encode without indent uses the C encoder
+        _write_text(paths["json"], json.dumps(payload, ensure_ascii=False,
+                                              indent=2 if small else None))
     return paths
+

@@ -324,19 +324,32 @@ def prune(ctx: click.Context, keep: int, dry_run: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="report", show_default=True,
               help="Directory for report.html, report.md, CSV and JSON files.")
 @click.option("--run", "run_id", type=int, help="Report on this run (default: the latest).")
+@click.option("--since", metavar="DATE", help="'What changed' covers every run since this date (YYYY-MM-DD).")
+@click.option("--period", type=click.Choice(["week", "month"]), help="Shorthand for --since 7 or 30 days ago.")
 @click.pass_context
-def report(ctx: click.Context, out_dir: str, run_id: int | None) -> None:
-    """Write the report: HTML (self-contained), Markdown, CSV and JSON.
+def report(ctx: click.Context, out_dir: str, run_id: int | None, since: str | None, period: str | None) -> None:
+    """Write the report: HTML (self-contained), Markdown, CSV, JSON, and a dossier per clinic.
 
     \b
     Example:
-      clinicwatch report --out reports/2026-11
+      clinicwatch report --out reports/2026-11 --period month
     """
+    from datetime import date
+
+    from reports.data import period_start
     from reports.render import write_report
 
+    if since and period:
+        raise click.UsageError("give --since or --period, not both")
+    if since:
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(f"{since!r} is not a date like 2026-11-01", param_hint="--since") from None
     path = db_path(ctx)
     open_db(path, create=False).close()
-    written = write_report(path, Path(out_dir), run_id=run_id)
+    written = write_report(path, Path(out_dir), run_id=run_id,
+                           since=since or (period_start(period, date.today()) if period else None))
     for kind, file in written.items():
         click.echo(f"{kind}: {file}")
 

@@ -126,3 +126,49 @@ def test_mitigating_sentences_are_stored_beside_the_score(demo_crawl):
     rows = [r[0] for r in db.execute(
         "SELECT s.mitigations FROM page_scores s JOIN clinics c ON c.id = s.clinic_id WHERE c.name = ?", [hedger])]
     assert any("experimental" in (m or "").lower() for m in rows)
+
+
+def test_every_canned_query_answers_on_the_demo_db(demo_crawl):
+    """Each canned query, with example parameters, answers with rows on the crawled demo DB."""
+    import asyncio
+    import urllib.parse
+
+    from datasette.app import Datasette
+
+    from reports.datasette_meta import QUERIES, metadata
+
+    db_path, _, web = demo_crawl
+    name = db_path.stem
+
+    async def fetch_all(paths):
+        ds = Datasette([str(db_path)], metadata=metadata(name))
+        out = {}
+        for key, path in paths.items():
+            response = await ds.client.get(path)
+            assert response.status_code == 200, (path, response.text[:300])
+            out[key] = response.json()
+        return out
+
+    def path(query, **params):
+        return f"/{name}/{query}.json?" + urllib.parse.urlencode({**params, "_shape": "array"})
+
+    top = asyncio.run(fetch_all({"top": path("top_clinics")}))["top"]
+    seller = top[0]["clinic"]  # the highest-scoring clinic has asserted claims
+    params = {"claims_by_condition": {"condition": "diabetes"}, "clinic_dossier": {"clinic": seller},
+              "search_claims": {"q": "stem cells"}}
+    for query in QUERIES:
+        if "since" in QUERIES[query].get("params", []):
+            params[query] = {"since": "2000-01-01"}
+    results = asyncio.run(fetch_all({q: path(q, **params.get(q, {})) for q in QUERIES}))
+    # A single demo run: its events added every claim and newly flagged every flagged clinic,
+    # and removed nothing (crawl state has no removals yet), so that one answers an empty list.
+    assert results["claims_removed_since"] == []
+    for query, rows in results.items():
+        if query != "claims_removed_since":
+            assert isinstance(rows, list) and rows, query
+    assert len(results["top_clinics"]) == len(web.sites)
+    assert {r["clinic"] for r in results["clinic_dossier"]} == {seller}
+    flagged = {r["clinic"] for r in results["flagged_pages"]}
+    assert {r["clinic"] for r in results["newly_flagged_since"]} == flagged
+    assert {r["run_id"] for r in results["claims_added_since"]} == {1}
+    assert results["top_clinics_by_breadth"][0]["example"]

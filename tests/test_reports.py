@@ -4,12 +4,17 @@ from __future__ import annotations
 import csv
 import json
 import re
+import sqlite3
+from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+import reports.render as render_module
 from crawler.store.schema import open_db
-from reports.data import ReportError, build_report
+from reports.data import ReportError, build_report, period_start
+from reports.model import clinic_slug
 from reports.render import is_web_url, md_escape, write_report
 
 OLD, NEW = "rules-0.9", "rules-1.0"
@@ -119,6 +124,89 @@ def fixture_db(tmp_path: Path) -> Path:
     return build_fixture(tmp_path / "t.db")
 
 
+# --- history, evidence archive and hostile strings (dossiers, what changed) -----------------------
+
+WARC = "cw-20261108-00001.warc.gz"
+MITIGATION = "This treatment is experimental and results vary."
+STYLE_SENTENCE = "</style><style>*{color:red}</style> Stem cells are not a cure for ALS."
+CSS_TITLE = ("Epsilon</title></style><style>body{background:url(https://evil.example/bg.png)}"
+             "</style> x{width:expression(alert(1))} [a](javascript:alert(3))")
+HOSTILE_DETAIL = "<a href=\"https://evil.example/\" onclick=\"alert(4)\">moved</a>"
+# Events as two runs of `record_run_events` would have written them (run 1 at T1, run 2 at T2).
+HISTORY_CLAIM_EVENTS = [  # run, clinic, event, sentence, category, condition, url, at
+    (1, 1, "added", "Stem cells reverse Alzheimer's.", "cure", "alzheimers",
+     "https://alpha.example/treatments", T1),
+    (1, 3, "added", "Knee cartilage regrows in weeks.", "cure", "osteoarthritis",
+     "https://gamma.example/", T1),
+    (2, 1, "removed", "Stem cells reverse Alzheimer's.", "cure", "alzheimers",
+     "https://alpha.example/treatments", T2),
+    (2, 1, "added", "Insulin independence after one infusion.", "cure", "diabetes",
+     "https://alpha.example/treatments", T2),
+    (2, 1, "added", "We treat autism with stem cells.", "unapproved_indication", "autism",
+     "https://alpha.example/treatments", T2),
+    (2, 1, "added", MD_SENTENCE, "cure", "multiple_sclerosis", "https://alpha.example/treatments",
+     T2),
+    (2, 2, "added", XSS_SENTENCE, "cure", "autism", JS_URL, T2),
+    (2, 5, "added", "=SUM(A1:A9) cures diabetes", "cure", "diabetes",
+     "https://epsilon.example/conditions?a=1&b=2", T2),
+    (2, 5, "added", "Parkinson's patients improve 90%.", "efficacy_statistics", "parkinsons",
+     "https://epsilon.example/conditions?a=1&b=2", T2),
+    (2, 5, "removed", STYLE_SENTENCE, "cure", "als", JS_URL, T2),
+]
+HISTORY_CLINIC_EVENTS = [  # run, clinic, event, detail, at
+    (1, 1, "newly_flagged", "https://alpha.example/treatments", T1),
+    (2, 2, "newly_flagged", JS_URL, T2),
+    (2, 5, "newly_flagged", "https://epsilon.example/conditions?a=1&b=2", T2),
+    (2, 3, "unreachable", "HTTP 503 <boom>", T2),
+    (2, 4, "gone", "unreachable in its last 3 runs", T2),
+    (2, 6, "moved", HOSTILE_DETAIL, T2),
+    (2, 6, "stopped_claiming", "2 asserted claims no longer made", T2),
+]
+SEEDS = {1: ("https://alpha.example/ https://www.alpha.example/start", "alpha.example"),
+         2: (f"{JS_URL} https://beta.example/", "beta.example"),
+         5: ("https://epsilon.example/", "epsilon.example epsilon-cells.example")}
+
+
+def add_history(path: Path) -> Path:
+    """The fixture plus what its two runs recorded: claim and clinic events, an archived copy of
+    Alpha's current page, mitigating sentences, seed URLs, and more hostile strings (a sentence
+    closing <style>, a title with CSS url()/expression() tricks, markup in an event detail)."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.executemany(
+                "INSERT INTO claim_events (run_id, clinic_id, event, claim_key, sentence, category,"
+                " condition, url, at) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(run, clinic, event, f"k{i}", sentence, category, condition, url, at)
+                 for i, (run, clinic, event, sentence, category, condition, url, at)
+                 in enumerate(HISTORY_CLAIM_EVENTS)])
+            conn.executemany(
+                "INSERT INTO clinic_events (run_id, clinic_id, event, detail, at) VALUES (?,?,?,?,?)",
+                HISTORY_CLINIC_EVENTS)
+            conn.execute("UPDATE page_versions SET warc_file = ?, warc_offset = ? WHERE id = 2",
+                         (WARC, 1234))
+            conn.execute("UPDATE page_versions SET title = ? WHERE id = 5", (CSS_TITLE,))
+            conn.execute("UPDATE page_scores SET mitigations = ? WHERE version_id = 2 AND "
+                         "classifier_version = ?", (f"{MITIGATION}\n\n<i>Risks</i> are listed.",
+                                                    NEW))
+            conn.execute(
+                "INSERT INTO claims (version_id, clinic_id, url, captured_at, sentence, category,"
+                " condition, stance, score, classifier_version) VALUES (5, 5, ?, ?, ?, 'cure',"
+                " 'als', 'negates', 0.1, ?)",
+                ("https://epsilon.example/conditions?a=1&b=2", T2, STYLE_SENTENCE, NEW))
+            for clinic_id, (urls, domains) in SEEDS.items():
+                conn.execute("UPDATE clinics SET seed_urls = ?, domains = ? WHERE id = ?",
+                             (urls, domains, clinic_id))
+    finally:
+        conn.close()
+    return path
+
+
+@pytest.fixture()
+def history_db(tmp_path: Path) -> Path:
+    return add_history(build_fixture(tmp_path / "h.db"))
+
+
 def test_report_model_ranking_and_counts(fixture_db: Path) -> None:
     report = build_report(fixture_db)
     assert report.run is not None and report.run.id == 2
@@ -167,8 +255,9 @@ def test_clinic_filter_with_spaces_in_names(tmp_path: Path) -> None:
 
 def test_files_written_and_html_self_contained(fixture_db: Path, tmp_path: Path) -> None:
     paths = write_report(fixture_db, tmp_path / "out")
-    assert set(paths) == {"html", "md", "clinics_csv", "claims_csv", "json"}
-    assert all(p.is_file() and p.stat().st_size > 0 for p in paths.values())
+    assert set(paths) == {"html", "md", "clinics_csv", "claims_csv", "changes_csv", "json",
+                          "dossiers"}
+    assert all(p.is_file() and p.stat().st_size > 0 for k, p in paths.items() if k != "dossiers")
     html = paths["html"].read_text(encoding="utf-8")
     assert "Content-Security-Policy" in html and "<script" not in html.replace("&lt;script", "")
     assert "Claims detected by classifier rules-1.0; a detected claim is evidence for review" in html
@@ -177,12 +266,16 @@ def test_files_written_and_html_self_contained(fixture_db: Path, tmp_path: Path)
     for url in re.findall(r"https?://[^\s\"'<>]+", html):
         assert url in crawled, f"unexpected URL in HTML: {url}"
     for match in re.finditer(r"<(\w+)[^>]*\s(?:src|href)=\"([^\"]*)\"", html):
-        assert match.group(1) == "a" and match.group(2) in crawled, match.group(0)
+        tag, href = match.groups()
+        assert tag == "a", match.group(0)
+        assert href in crawled or re.fullmatch(r"dossiers/[a-z0-9-]+-\d+\.html|#\w+", href), href
     for anchor in re.findall(r"<a [^>]*>", html):
         assert 'rel="noopener noreferrer nofollow"' in anchor
     assert "<svg" in html and "<link" not in html and "@import" not in html and "url(" not in html
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert data["clinics"][0]["name"] == "Alpha Regen" and data["clinics"][0]["breadth"] == 3
+    assert data["clinics"][0]["dossier"] == "dossiers/alpha-regen-1.html"
+    assert {"changes", "countries", "score_bins", "timeline"} <= set(data)
 
 
 def test_hostile_text_escaped_in_html_and_markdown(fixture_db: Path, tmp_path: Path) -> None:
@@ -246,6 +339,351 @@ def test_report_never_writes_and_rejects_non_db(tmp_path: Path) -> None:
 def test_helpers() -> None:
     assert is_web_url("https://a.example/x") and is_web_url("HTTP://a.example")
     for bad in (JS_URL, "data:text/html,x", "java\tscript:x", "https://", "//a.example", None,
-                " https://a.example", "https://a.example/\"onmouseover=x"):
+                " https://a.example", "https://a.example/\"onmouseover=x", "https:///x",
+                "https://?x", "https://a.example/ x", "https://a.example/\n"):
         assert not is_web_url(bad), bad
     assert md_escape("a<b>|c\n[d](e)") == "a&lt;b&gt;\\|c \\[d\\](e)"
+    assert md_escape("Plain words, 90%.") == "Plain words, 90%." and md_escape(" a  b ") == "a b"
+    assert md_escape("x_y\t~") == "x\\_y \\~"
+
+
+# --- what changed, periods, countries ------------------------------------------------------------
+
+def test_what_changed_lists_events_of_the_latest_run(history_db: Path, tmp_path: Path) -> None:
+    report = build_report(history_db)
+    ch = report.changes
+    assert ch.since is None and ch.run_ids == [2] and ch.description == "run 2"
+    assert ch.counts == {"added": 6, "removed": 2, "newly_flagged": 2, "unreachable": 1,
+                         "gone": 1, "moved": 1, "stopped_claiming": 1}
+    insulin = next(c for c in ch.added if c.sentence.startswith("Insulin independence"))
+    assert (insulin.clinic, insulin.category, insulin.condition, insulin.url, insulin.run_id,
+            insulin.slug) == ("Alpha Regen", "cure", "diabetes",
+                              "https://alpha.example/treatments", 2, "alpha-regen-1")
+    assert [(c.clinic, c.condition) for c in ch.removed] == [
+        ("Alpha Regen", "alzheimers"), ("Epsilon Cells", "als")]
+    assert [c.clinic for c in ch.newly_flagged] == ["Beta <b>Stem</b>", "Epsilon Cells"]
+    assert [c.clinic for c in ch.unreachable] == ["Gamma Ortho"]
+    assert [c.clinic for c in ch.gone] == ["Delta Old"] and ch.moved[0].detail == HOSTILE_DETAIL
+    assert [c.clinic for c in ch.stopped_claiming] == ["Zeta Clinic"]
+
+    paths = write_report(history_db, tmp_path / "out")
+    html = paths["html"].read_text(encoding="utf-8")
+    changes = html[html.index('<h2 id="changes">'):html.index('<h2 id="clinics">')]
+    added = changes[changes.index('id="changes-added"'):changes.index('id="changes-removed"')]
+    removed = changes[changes.index('id="changes-removed"'):changes.index('id="changes-stopped')]
+    assert "Insulin independence after one infusion." in added and "diabetes" in added
+    assert '<a href="dossiers/alpha-regen-1.html" rel="noopener noreferrer nofollow">' \
+           "Alpha Regen</a>" in added
+    assert 'href="https://alpha.example/treatments"' in added
+    assert "Stem cells reverse Alzheimer&#39;s." in removed and "alzheimers" in removed
+    newly = changes[changes.index('id="changes-newly_flagged"'):changes.index('id="changes-added"')]
+    assert "Epsilon Cells" in newly and "Beta &lt;b&gt;Stem&lt;/b&gt;" in newly
+    assert "Alpha Regen" not in newly  # flagged in run 1, not in the reported run
+    for title in ("Clinics that stopped making claims (1)", "Clinics unreachable (1)",
+                  "Clinics gone", "Clinics that moved"):
+        assert title in changes
+    md = paths["md"].read_text(encoding="utf-8")
+    md_changes = md[md.index("## What changed"):md.index("\n## Clinics\n")]
+    assert "| [Alpha Regen](dossiers/alpha-regen-1.md) | Insulin independence after one " \
+           "infusion. | cure | diabetes | [https://alpha.example/treatments]" in md_changes
+    assert "Stem cells reverse Alzheimer's." in md_changes and "### Clinics newly flagged (2)" in md
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert data["changes"]["counts"]["added"] == 6 and data["changes"]["description"] == "run 2"
+    assert {c["sentence"] for c in data["changes"]["removed"]} == {
+        "Stem cells reverse Alzheimer's.", STYLE_SENTENCE}
+    with paths["changes_csv"].open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 14 and {r["run_id"] for r in rows} == {"2"}
+    assert next(r for r in rows if "SUM" in r["sentence"])["sentence"].startswith("'=")
+    assert {r["dossier"] for r in rows if r["clinic"] == "Alpha Regen"} == {
+        "dossiers/alpha-regen-1.html"}
+
+    older = build_report(history_db, run_id=1).changes  # an older run: its own events
+    assert older.run_ids == [1] and [c.clinic for c in older.newly_flagged] == ["Alpha Regen"]
+    assert {c.sentence for c in older.added} == {"Stem cells reverse Alzheimer's.",
+                                                 "Knee cartilage regrows in weeks."}
+
+
+def test_since_covers_every_run_started_on_or_after_the_date(history_db: Path,
+                                                             tmp_path: Path) -> None:
+    both = build_report(history_db, since="2026-11-01").changes
+    assert both.run_ids == [1, 2] and both.counts["added"] == 8 and both.counts["newly_flagged"] == 3
+    assert [c.run_id for c in both.added][:1] == [2] and both.added[-1].run_id == 1  # newest first
+    assert "runs started on or after 2026-11-01 (runs 1, 2)" == both.description
+    assert build_report(history_db, since="2026-11-02").changes.run_ids == [2]
+    assert build_report(history_db, since="2026-11-08T09:00:00+00:00").changes.run_ids == [2]
+    none = build_report(history_db, since="2026-12-01")
+    assert none.changes.run_ids == [] and none.changes.total == 0 and not none.changes.added
+    assert none.state == "current" and none.headline.asserted_claims == 7  # state unchanged
+    assert build_report(history_db, run_id=1, since="2026-11-01").changes.run_ids == [1]
+    with pytest.raises(ReportError):
+        build_report(history_db, since="last tuesday")
+    assert period_start("week", date(2026, 11, 15)) == "2026-11-08"
+    assert period_start("month", date(2026, 11, 30)) == "2026-10-31"
+    with pytest.raises(ValueError):
+        period_start("fortnight", date(2026, 11, 15))
+
+    paths = write_report(history_db, tmp_path / "out", since=period_start("week",
+                                                                          date(2026, 11, 9)))
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "What changed: runs started on or after 2026-11-02 (run 2)" in html
+    paths = write_report(history_db, tmp_path / "out", since="2026-11-01")
+    with paths["changes_csv"].open(encoding="utf-8", newline="") as fh:
+        assert {r["run_id"] for r in csv.DictReader(fh)} == {"1", "2"}
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Knee cartilage regrows in weeks." in html and "(runs 1, 2)" in html
+
+
+def test_claims_by_country(history_db: Path, tmp_path: Path) -> None:
+    report = build_report(history_db)
+    by_country = {c.country: c for c in report.countries}
+    assert [c.country for c in report.countries][:3] == ["PA", "US", "MX"]
+    us = by_country["US"]  # Alpha (3 claims) and Delta (no pages)
+    assert (us.clinics, us.clinics_with_pages, us.clinics_with_asserted_claims,
+            us.asserted_claims, us.flagged_pages) == (2, 1, 1, 3, 1)
+    assert us.conditions == ["autism", "diabetes", "multiple_sclerosis"]
+    assert (by_country["PA"].asserted_claims, by_country["MX"].asserted_claims) == (3, 1)
+    assert by_country["DE"].asserted_claims == 0 and by_country["TH"].clinics == 1
+    html = write_report(history_db, tmp_path / "out")["html"].read_text(encoding="utf-8")
+    section = html[html.index('<h2 id="countries">'):html.index('<h2 id="conditions">')]
+    assert "<title>Asserted claims by country</title>" in section
+    assert re.search(r"<tr><td>US</td><td class=\"n\">2</td><td class=\"n\">1</td>"
+                     r"<td class=\"n\">1</td><td class=\"n\">3</td>", section)
+
+
+# --- dossiers ------------------------------------------------------------------------------------
+
+def _section(text: str, start: str, end: str) -> str:
+    return text[text.index(start):text.index(end, text.index(start))]
+
+
+def test_a_dossier_per_clinic_with_every_current_claim_and_its_evidence(
+        history_db: Path, tmp_path: Path) -> None:
+    paths = write_report(history_db, tmp_path / "out")
+    folder = paths["dossiers"]
+    slugs = ["alpha-regen-1", "beta-b-stem-b-2", "gamma-ortho-3", "delta-old-4",
+             "epsilon-cells-5", "zeta-clinic-6"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{s}.{ext}" for s in slugs for ext in ("html", "md"))
+    assert clinic_slug("Clínica Vida Celular", 7) == "clinica-vida-celular-7"
+    assert clinic_slug("<script>", 8) == "script-8" and clinic_slug("日本", 9) == "clinic-9"
+    report_html = paths["html"].read_text(encoding="utf-8")
+    for slug in slugs:  # ranked clinics and the one without pages are linked
+        assert f'href="dossiers/{slug}.html"' in report_html
+    assert "(dossiers/alpha-regen-1.md)" in paths["md"].read_text(encoding="utf-8")
+
+    alpha = (folder / "alpha-regen-1.html").read_text(encoding="utf-8")
+    assert "<title>ClinicWatch dossier: alpha-regen-1</title>" in alpha and "@media print" in alpha
+    assert "<h1>Alpha Regen</h1>" in alpha
+    assert "a detected claim is evidence for review, not a finding about the clinic" in alpha
+    identity = _section(alpha, "<h2>Clinic</h2>", "<h2>Summary</h2>")
+    assert "US" in identity and "alpha.example" in identity
+    assert 'href="https://www.alpha.example/start"' in identity
+    current = _section(alpha, "<h2>Current claims detected (3)</h2>", "<h2>History")
+    for sentence in ("Insulin independence after one infusion.",
+                     "We treat autism with stem cells.",
+                     "Cures MS | [click](javascript:alert(2)) **now**"):
+        row = re.search(r"<tr><td class=\"sentence\">" + re.escape(sentence) + r"</td>(.*?)</tr>",
+                        current)
+        assert row, sentence
+        assert T2 in row.group(1) and NEW in row.group(1) and "asserts" in row.group(1)
+    assert "<td>unapproved_indication</td><td>autism</td>" in current
+    assert 'href="https://alpha.example/treatments"' in current and f"captured {T2}" in current
+    assert "Alzheimer" not in current and "lupus" not in current  # not current / old classifier
+    assert MITIGATION in current and "&lt;i&gt;Risks&lt;/i&gt; are listed." in current
+    assert f"archived: {WARC} @ 1234" in current
+    assert f"clinicwatch snapshot https://alpha.example/treatments --at {T2}" in current
+    assert "This is not a cure for autism." in current  # context, labelled as not counted
+    history = alpha[alpha.index("<h2>History (6 events)</h2>"):]
+    events = re.findall(r'<td class="ev-\w+">(\w+)</td>', history)
+    assert events == ["removed", "added", "added", "added", "newly_flagged", "added"]
+    assert history.index("Stem cells reverse Alzheimer&#x27;s.") < history.index("Insulin")
+
+    epsilon = (folder / "epsilon-cells-5.html").read_text(encoding="utf-8")
+    assert "No archived copy recorded for this capture." in epsilon and "archived:" not in epsilon
+    assert "Book a free consultation today." in epsilon  # a claim without a condition
+    delta = (folder / "delta-old-4.html").read_text(encoding="utf-8")
+    assert "No page of this clinic in this state." in delta and "inactive" in delta
+    assert "unreachable in its last 3 runs" in delta
+
+    md = (folder / "alpha-regen-1.md").read_text(encoding="utf-8")
+    assert md.startswith("# Alpha Regen\n") and f"archived: {WARC} @ 1234" in md
+    assert f"| Insulin independence after one infusion. | cure | diabetes | asserts | 0.93 | {T2} |" \
+           f" {NEW} |" in md
+    assert "Cures MS \\| \\[click\\](javascript:alert(2)) \\*\\*now\\*\\*" in md
+    assert f"- {MITIGATION}" in md and "## History (6 events)" in md
+    assert f"command: clinicwatch snapshot https://alpha.example/treatments --at {T2}" in md
+
+
+def test_dossiers_list_every_claim_while_the_report_caps_long_lists(
+        history_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reports.render as render
+    monkeypatch.setattr(render, "MAX_CLAIMS_PER_PAGE_SHOWN", 1)
+    monkeypatch.setattr(render, "MAX_CHANGES_SHOWN", 2)
+    monkeypatch.setattr(render, "MAX_CLINICS_SHOWN", 2)
+    paths = write_report(history_db, tmp_path / "out")
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Showing the 2 highest-ranked of 5 clinics; 3 more in clinics.csv" in html
+    ranking = _section(html, '<h2 id="clinics">', '<h2 id="countries">')
+    assert "Alpha Regen" in ranking and 'href="dossiers/gamma-ortho-3.html"' not in ranking
+    assert len(paths["clinics_csv"].read_text(encoding="utf-8").splitlines()) == 6  # all 5
+    assert (paths["dossiers"] / "gamma-ortho-3.html").exists()  # every clinic has its dossier
+    assert "2 more in claims.csv." in html  # Alpha's page: 3 asserted claims, 1 shown
+    assert "Showing 2 of 6; 4 more in changes.csv." in html
+    assert "Showing 2 of 6; 4 more in changes.csv." in paths["md"].read_text(encoding="utf-8")
+    alpha = (paths["dossiers"] / "alpha-regen-1.html").read_text(encoding="utf-8")
+    assert "Current claims detected (3)" in alpha and alpha.count('<td class="sentence">') == 3 + 1 + 5
+
+
+def test_dossier_slugs_are_stable_and_stale_dossiers_removed(history_db: Path,
+                                                            tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = sorted(p.name for p in write_report(history_db, out)["dossiers"].iterdir())
+    (out / "dossiers" / "renamed-clinic-99.html").write_text("old", encoding="utf-8")
+    (out / "dossiers" / "notes.txt").write_text("mine", encoding="utf-8")
+    conn = sqlite3.connect(history_db)
+    with conn:  # a third run: the names and ids, hence the slugs, do not change
+        conn.execute("INSERT INTO runs (id, started_at, finished_at, status, clinic_filter) "
+                     "VALUES (3, '2026-11-15T10:00:00+00:00', NULL, 'finished', '')")
+    conn.close()
+    again = write_report(history_db, out)["dossiers"]
+    assert sorted(p.name for p in again.iterdir() if p.name != "notes.txt") == first
+    assert (again / "notes.txt").exists()  # only our own dossier files are cleaned up
+    assert build_report(history_db).changes.total == 0  # run 3 recorded nothing
+
+
+# --- hostile input: inert everywhere -------------------------------------------------------------
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of <style> elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+
+
+ALLOWED_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "a", "span", "b",
+    "br", "div", "table", "tr", "th", "td", "ul", "li", "code", "section", "details", "summary",
+    "figure", "figcaption", "svg", "desc", "rect", "line", "text", "g", "i",
+}
+ALLOWED_ATTRS = {"charset", "http-equiv", "content", "name", "lang", "class", "href", "rel",
+                 "title", "id", "colspan", "role", "aria-label", "width", "height", "viewbox",
+                 "x", "y", "x1", "y1", "x2", "y2", "text-anchor"}
+CRAWLED_LINKS = {"https://alpha.example/treatments", "https://gamma.example/",
+                 "https://epsilon.example/conditions?a=1&b=2", "https://zeta.example/",
+                 "https://alpha.example/", "https://www.alpha.example/start",
+                 "https://beta.example/", "https://epsilon.example/"}  # pages and seed URLs
+
+
+def _assert_inert_html(html: str, where: str) -> None:
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    static_css = (Path(render_module.__file__).parent / "templates" / "_style.css.j2").read_text(
+        encoding="utf-8").split("-#}\n", 1)[1]
+    assert [t for t, _ in parser.tags].count("style") == 1, where
+    assert "".join(parser.styles).strip() == static_css.strip(), where  # nothing crawled in CSS
+    assert "expression(" not in static_css and "url(" not in static_css
+    for tag, attrs in parser.tags:
+        assert tag in ALLOWED_TAGS, (where, tag, attrs)
+        for name, value in attrs.items():
+            assert name in ALLOWED_ATTRS, (where, tag, name, value)  # no on*, src, style ...
+        if tag == "a":
+            href = attrs.get("href") or ""
+            assert attrs.get("rel") == "noopener noreferrer nofollow", (where, attrs)
+            assert href in CRAWLED_LINKS or re.fullmatch(
+                r"(dossiers/)?[a-z0-9-]+-\d+\.html|#\w+|\.\./report\.html", href), (where, href)
+        if tag == "meta" and attrs.get("http-equiv"):
+            assert attrs["http-equiv"] == "Content-Security-Policy", (where, attrs)
+            assert attrs["content"].startswith("default-src 'none'"), where
+    assert html.count("</style>") == 1, where  # a crawled "</style>" is always escaped
+    assert html.count("</title>") == html.count("<title>") == [t for t, _ in parser.tags].count(
+        "title"), where
+
+
+def test_hostile_strings_are_inert_in_report_and_dossiers(history_db: Path,
+                                                          tmp_path: Path) -> None:
+    paths = write_report(history_db, tmp_path / "out")
+    pages = {"report.html": paths["html"].read_text(encoding="utf-8")}
+    pages.update({p.name: p.read_text(encoding="utf-8")
+                  for p in paths["dossiers"].glob("*.html")})
+    for name, html in pages.items():
+        _assert_inert_html(html, name)
+        lowered = html.lower()
+        assert "<script" not in lowered and "<img" not in lowered and "javascript:alert" \
+            not in re.sub(r">[^<]*<", "><", lowered), name  # only ever in text, never markup
+    report = pages["report.html"]
+    assert "&lt;/style&gt;&lt;style&gt;*{color:red}&lt;/style&gt;" in report
+    assert "Epsilon&lt;/title&gt;&lt;/style&gt;&lt;style&gt;body{background:url(" in report
+    epsilon = pages["epsilon-cells-5.html"]
+    assert "Epsilon&lt;/title&gt;&lt;/style&gt;" in epsilon  # the title, as text
+    assert "&lt;/style&gt;&lt;style&gt;*{color:red}&lt;/style&gt;" in epsilon  # context + history
+    beta = pages["beta-b-stem-b-2.html"]
+    assert "<title>ClinicWatch dossier: beta-b-stem-b-2</title>" in beta
+    assert "<h1>Beta &lt;b&gt;Stem&lt;/b&gt;</h1>" in beta
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Our stem cells cure autism." in beta
+    assert "&lt;img src=x onerror=alert(1)&gt;" in beta  # the page title
+    assert 'title="not an http(s) URL: shown as text">javascript:alert(1)</span>' in beta
+    assert "clinicwatch snapshot" not in beta  # no archived copy recorded for Beta's page
+    zeta = pages["zeta-clinic-6.html"]
+    assert "&lt;a href=&#x27;" not in zeta and "&lt;a href=&quot;https://evil.example/&quot; " \
+        "onclick=&quot;alert(4)&quot;&gt;moved&lt;/a&gt;" in zeta
+    for md_file in [paths["md"], *paths["dossiers"].glob("*.md")]:
+        md = md_file.read_text(encoding="utf-8")
+        assert not re.search(r"<[a-zA-Z/!?]", md), md_file.name  # no raw HTML at all
+        assert not re.search(r"(?<!\\)\]\((?!https?://|dossiers/)", md), md_file.name
+
+
+def test_hostile_warc_name_and_url_in_the_snapshot_command(history_db: Path,
+                                                           tmp_path: Path) -> None:
+    conn = sqlite3.connect(history_db)
+    with conn:
+        conn.execute("UPDATE page_versions SET warc_file = ?, warc_offset = 7 WHERE id = 3",
+                     ("../<script>x</script>.warc.gz",))
+    conn.close()
+    paths = write_report(history_db, tmp_path / "out")
+    beta = (paths["dossiers"] / "beta-b-stem-b-2.html").read_text(encoding="utf-8")
+    _assert_inert_html(beta, "beta")
+    assert "archived: ../&lt;script&gt;x&lt;/script&gt;.warc.gz @ 7" in beta
+    # the URL is shell-quoted in the command (a crawled URL must not run anything when pasted)
+    assert "<code>clinicwatch snapshot &#x27;javascript:alert(1)&#x27; --at " in beta
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+def test_charts_are_inline_svg_with_text_equivalents(history_db: Path, tmp_path: Path) -> None:
+    report = build_report(history_db)
+    assert [b.pages for b in report.score_bins] == [0, 1, 0, 0, 0, 0, 0, 2, 0, 1]
+    assert [(t.run_id, t.added, t.removed, t.tracked) for t in report.timeline] == [
+        (1, 2, 0, 2), (2, 6, 2, 6)]
+    html = write_report(history_db, tmp_path / "out")["html"].read_text(encoding="utf-8")
+    for title in ("Page score distribution",
+                  "Claims over time: asserted claims added and removed per run",
+                  "Top conditions claimed: clinics with asserted claims",
+                  "Highest page score per clinic", "Asserted claims by country"):
+        svg = re.search(r'<svg role="img" aria-label="' + re.escape(title) + r'\. [^"]+"[^>]*>\s*'
+                        r"<title>" + re.escape(title) + r"</title>\s*<desc>[^<]+</desc>", html)
+        assert svg, title
+    scores = _section(html, "<figcaption><b>Page score distribution", "</figure>")
+    assert scores.count('<rect class="bar"') == 3 and "<td>0.7–0.8</td><td>2</td>" in scores
+    timeline = _section(html, "<figcaption><b>Claims over time", "</figure>")
+    assert 'class="added"' in timeline and 'class="removed"' in timeline
+    assert "<title>run 2: 6 claims added</title>" in timeline
+    assert "<tr><td>2</td><td>2026-11-08T10:00:00+00:00</td><td>finished</td><td>6</td>" \
+           "<td>2</td><td>6</td></tr>" in timeline
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| 0.7–0.8 | 2 |" in md and "| 2 | 2026-11-08T10:00:00+00:00 | finished | 6 | 2 | 6 |" in md
