@@ -40,6 +40,27 @@ CLINICWATCH_KEEP_VERSIONS = int(_env("CLINICWATCH_KEEP_VERSIONS", "10"))
 # A clinic unreachable in this many consecutive runs gets a "gone" event.
 CLINICWATCH_GONE_AFTER_RUNS = int(_env("CLINICWATCH_GONE_AFTER_RUNS", "3"))
 
+# Crawl health checks after each run (crawler/store/health.py; statuses documented there).
+# A covered clinic with fewer pages fetched OK (stored + unchanged) than this gets a warning (0: fail).
+CLINICWATCH_HEALTH_MIN_PAGES = int(_env("CLINICWATCH_HEALTH_MIN_PAGES", "3"))
+# Share of a clinic's fetch attempts (stored + unchanged + error) that may fail before a warning.
+CLINICWATCH_HEALTH_MAX_ERROR_RATE = float(_env("CLINICWATCH_HEALTH_MAX_ERROR_RATE", "0.5"))
+# Days an active clinic may go without any page fetched OK before the check fails.
+CLINICWATCH_HEALTH_MAX_DAYS_SINCE_SUCCESS = float(_env("CLINICWATCH_HEALTH_MAX_DAYS_SINCE_SUCCESS", "14"))
+# Scrapy finish reasons that count as a complete run (space-separated); any other reason fails.
+CLINICWATCH_HEALTH_FINISH_REASONS = tuple(_env("CLINICWATCH_HEALTH_FINISH_REASONS", "finished").split())
+
+# Alerts (scheduler/alerts.py): defaults for the [alerts] table of the scheduler's config.
+# A claim added in a run is alerted when its score reaches this or its page is flagged.
+CLINICWATCH_ALERT_MIN_SCORE = float(_env("CLINICWATCH_ALERT_MIN_SCORE", "0.8"))
+# Seconds per webhook request / SMTP connection / Apprise notification.
+CLINICWATCH_ALERT_TIMEOUT = float(_env("CLINICWATCH_ALERT_TIMEOUT", "10"))
+
+# Scheduled monitoring (`clinicwatch schedule run`): logs/scheduler.log beside the DB is rotated at
+# this size, keeping this many old files.
+CLINICWATCH_SCHEDULER_LOG_BYTES = int(_env("CLINICWATCH_SCHEDULER_LOG_BYTES", str(5 * 1024 * 1024)))
+CLINICWATCH_SCHEDULER_LOG_BACKUPS = int(_env("CLINICWATCH_SCHEDULER_LOG_BACKUPS", "5"))
+
 # --- Scrapy ------------------------------------------------------------------------------------
 USER_AGENT = f"ClinicWatch/0.1 (research crawler; +{CLINICWATCH_CONTACT})"
 ROBOTSTXT_OBEY = True
