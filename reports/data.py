@@ -32,7 +32,7 @@ import sqlite_utils
 from crawler.store.schema import CLINIC_NAME_SEPARATOR, SCHEMA_VERSION
 from reports.model import (
     ASSERTS, CATEGORIES, CLAIM_EVENTS, CLINIC_EVENTS, SCORE_BINS, Changes, ClaimChange, ClaimRow,
-    ClinicChange, ClinicRef, ClinicSummary, ConditionRow, CountryRow, Dossier, ErrorSample,
+    ClinicChange, ClinicRef, ClinicSummary, ConditionRow, CountryRow, Dossier, ErrorSample, HealthCheckRow,
     EvidencePage, FlaggedPage, Headline, HistoryEntry, Report, RunChange, RunHealth, RunInfo,
     ScoreBin, clinic_slug,
 )
@@ -665,6 +665,12 @@ def _health(conn: sqlite3.Connection, run: RunInfo | None) -> list[RunHealth]:
             WHERE outcome = ? AND run_id IN ({marks})) WHERE rn <= ?""",
                    [ERROR_OUTCOME, *ids, MAX_ERROR_SAMPLES]):
         samples[r["run_id"]].append(ErrorSample(r["url"], r["status"], r["error"]))
+    checks: dict[int, list[HealthCheckRow]] = {i: [] for i in ids}
+    for r in _rows(conn, f"""SELECT h.run_id, c.name, h.check_name, h.status, h.value, h.threshold, h.detail
+            FROM crawl_health h LEFT JOIN clinics c ON c.id = h.clinic_id
+            WHERE h.run_id IN ({marks}) AND h.status != 'ok' ORDER BY h.status = 'warn', h.id""", ids):
+        checks[r["run_id"]].append(HealthCheckRow(r["name"], r["check_name"], r["status"], r["value"],
+                                                  r["threshold"], r["detail"]))
     clinics = _rows(conn, "SELECT id, name, active FROM clinics")
     health = []
     for r in runs:
@@ -682,7 +688,7 @@ def _health(conn: sqlite3.Connection, run: RunInfo | None) -> list[RunHealth]:
             else r["errors"] or 0,
             clinics_reached=len(reached[r["id"]]), clinics_expected=len(expected),
             clinics_not_reached=missing,
-            error_samples=samples[r["id"]]))
+            error_samples=samples[r["id"]], checks=checks[r["id"]]))
     return health
 
 

@@ -133,6 +133,18 @@ class ErrorSample:
 
 
 @dataclass
+class HealthCheckRow:
+    """A crawl health check (crawl_health table) that did not pass."""
+
+    clinic: str | None  # None for run-level checks
+    check_name: str
+    status: str  # warn | fail
+    value: str | None
+    threshold: str | None
+    detail: str | None
+
+
+@dataclass
 class RunHealth:
     run_id: int
     started_at: str | None
@@ -147,6 +159,7 @@ class RunHealth:
     clinics_expected: int  # active clinics, or the run's clinic_filter when it had one
     clinics_not_reached: list[str]
     error_samples: list[ErrorSample] = field(default_factory=list)
+    checks: list[HealthCheckRow] = field(default_factory=list)  # stored health checks not "ok"
 
 
 @dataclass

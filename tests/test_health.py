@@ -209,3 +209,27 @@ def test_stored_in_one_row_per_check_and_idempotent_per_run(monitor):
 def test_unknown_run(monitor):
     with pytest.raises(LookupError):
         check_run_health(monitor.db, 99)
+
+
+def test_failed_checks_are_shown_in_the_report(tmp_path):
+    """Stored health checks that did not pass appear in the report's crawl-health section."""
+    from reports.render import write_report
+
+    db_path = tmp_path / "r.db"
+    db = open_db(db_path)
+    with db.atomic():
+        db.execute("INSERT INTO clinics (id, name, country, seed_urls, domains, tags, active) "
+                   "VALUES (1, 'Quiet Clinic', 'US', 'https://q.example/', 'q.example', '', 1)")
+        db.execute("INSERT INTO runs (id, started_at, finished_at, status, clinic_filter) "
+                   "VALUES (1, '2026-11-01T00:00:00Z', '2026-11-01T00:10:00Z', 'finished', '')")
+        db.execute("INSERT INTO fetch_log (run_id, clinic_id, url, status, outcome, error, fetched_at) "
+                   "VALUES (1, 1, 'https://q.example/', NULL, 'error', 'DNSLookupError', '2026-11-01T00:01:00Z')")
+    db.close()
+    db = open_db(db_path)
+    check_run_health(db, 1)
+    db.close()
+    files = write_report(db_path, tmp_path / "out")
+    html = files["html"].read_text(encoding="utf-8")
+    markdown = files["md"].read_text(encoding="utf-8")
+    assert "health checks not passed" in html and "min_pages" in html and "Quiet Clinic" in html
+    assert "health checks not passed" in markdown and "error\\_rate" in markdown  # Markdown-escaped
