@@ -14,30 +14,65 @@ from scrapy.http import Response
 from crawler.archive import WarcArchive
 from crawler.store.history import archive_dir_for
 
-from crawler.netguard import non_public_reason
+from crawler import netguard
 from crawler.scope import host_of, in_domains
 
 logger = logging.getLogger(__name__)
 
 
 class PrivateAddressGuardMiddleware:
-    """Refuse private/loopback/link-local targets unless CLINICWATCH_ALLOW_PRIVATE is set."""
+    """Refuse private/loopback/link-local targets a clinic's seeds did not name (SSRF guard).
 
-    def __init__(self, allow_private: bool, crawler: Crawler) -> None:
+    Allowed: public addresses; the clinic's own seed hosts (start-URL hosts and `domains`
+    entries, exactly); hosts or addresses in CLINICWATCH_ALLOWED_PRIVATE_HOSTS (`--allow-host`).
+    Everything else that resolves to a non-public address is refused before any connection,
+    with a reason the spider records in fetch_log (outcome "skipped"). CLINICWATCH_ALLOW_PRIVATE
+    turns the guard off. Rules and normalisation: crawler/netguard.py; the crawl's DNS resolver
+    (crawler/netresolver.py) connects only to the addresses checked here.
+    """
+
+    def __init__(self, allow_private: bool, crawler: Crawler,
+                 allowed: netguard.AllowList | None = None) -> None:
         self.allow_private = allow_private
+        self.allowed = allowed or netguard.AllowList()
+        self.crawler = crawler
         self.stats = crawler.stats
+        self._trusted: dict[int | None, frozenset[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "PrivateAddressGuardMiddleware":
-        return cls(crawler.settings.getbool("CLINICWATCH_ALLOW_PRIVATE"), crawler)
+        from crawler.netresolver import guard_from_settings
 
-    def process_request(self, request: Request) -> None:
+        allow_private, allowed = guard_from_settings(crawler.settings)
+        return cls(allow_private, crawler, allowed)
+
+    def trusted_for(self, clinic_id: int | None) -> frozenset[str]:
+        """The hosts the user wrote for this clinic (all clinics' for requests without one, e.g. robots.txt)."""
+        if clinic_id not in self._trusted:
+            clinics = getattr(self.crawler.spider, "clinics_by_id", None) or {}
+            chosen = [clinics[clinic_id]] if clinic_id in clinics else list(clinics.values())
+            self._trusted[clinic_id] = frozenset().union(*(
+                netguard.trusted_hosts(str(c.get("seed_urls") or "").split(), str(c.get("domains") or "").split())
+                for c in chosen))
+        return self._trusted[clinic_id]
+
+    async def process_request(self, request: Request) -> None:
         if self.allow_private:
             return None
-        reason = non_public_reason(host_of(request.url))
+        host = host_of(request.url)
+        if netguard.needs_lookup(host):  # a DNS query: off the reactor thread
+            from twisted.internet import reactor
+            from twisted.internet.threads import deferToThreadPool
+            from scrapy.utils.defer import maybe_deferred_to_future
+
+            await maybe_deferred_to_future(deferToThreadPool(reactor, reactor.getThreadPool(), netguard.resolve, host))
+        trusted = self.trusted_for(request.meta.get("clinic_id"))
+        reason = netguard.check(host, trusted=trusted, allowed=self.allowed)
         if reason:
             self.stats.inc_value("clinicwatch/refused_private")
-            raise IgnoreRequest(f"refused: {reason} (use --allow-private for your own test sites)")
+            raise IgnoreRequest(f"refused: {reason}")
+        if host and not all(netguard.is_public_ip(a) for a in netguard.resolve(host)):
+            netguard.clear(host)  # a seed or allowed host: the crawl's resolver may connect to it
         return None
 
 

@@ -25,10 +25,23 @@ CLINICWATCH_CONTACT = _env("CLINICWATCH_CONTACT", "https://github.com/clinicwatc
 # Caps per clinic per run: page URLs requested (robots-refused ones count) and link depth.
 CLINICWATCH_MAX_PAGES_PER_CLINIC = int(_env("CLINICWATCH_MAX_PAGES_PER_CLINIC", "200"))
 CLINICWATCH_MAX_DEPTH = int(_env("CLINICWATCH_MAX_DEPTH", "4"))
-# Private, loopback and link-local targets are refused unless this is on (demo and tests).
+# SSRF guard (crawler/netguard.py). Private, loopback and link-local targets are refused unless a
+# clinic's seeds name the host (start-URL hosts and `domains` entries are trusted) or it is in
+# the allow-list: space-separated host names, IPs or CIDR networks (`clinicwatch crawl --allow-host`).
+CLINICWATCH_ALLOWED_PRIVATE_HOSTS = _env("CLINICWATCH_ALLOWED_PRIVATE_HOSTS", "")
+# All-or-nothing switch for test rigs: allow every private target (`--allow-private`).
 CLINICWATCH_ALLOW_PRIVATE = _env("CLINICWATCH_ALLOW_PRIVATE", "0") in ("1", "true", "yes")
+# Fixed DNS answers, `HOST=IP ...` (like curl --resolve): staging copies and tests. Pinned
+# addresses still pass the guard above.
+CLINICWATCH_RESOLVE = _env("CLINICWATCH_RESOLVE", "")
 # Pages whose body is larger than this are not stored (bytes).
 CLINICWATCH_MAX_PAGE_BYTES = int(_env("CLINICWATCH_MAX_PAGE_BYTES", str(5 * 1024 * 1024)))
+# Pages with more HTML elements than this are extracted by a lean path (visible text only, no
+# main-text detection or metadata) so time and memory stay bounded; see crawler/extract.py.
+CLINICWATCH_MAX_PAGE_ELEMENTS = int(_env("CLINICWATCH_MAX_PAGE_ELEMENTS", "100000"))
+# Characters of a page's text the classifier reads (the whole text is stored): bounds the time,
+# memory and claims one enormous page can cost (4 MB of claim sentences: 14 s, 1.3 GB, 300,000 claims).
+CLINICWATCH_MAX_TEXT_CHARS = int(_env("CLINICWATCH_MAX_TEXT_CHARS", "500000"))
 # Also fetch /sitemap.xml (and sitemap indexes) of each clinic's start hosts.
 CLINICWATCH_FOLLOW_SITEMAPS = _env("CLINICWATCH_FOLLOW_SITEMAPS", "1") in ("1", "true", "yes")
 
@@ -75,13 +88,18 @@ AUTOTHROTTLE_ENABLED = _env("CLINICWATCH_AUTOTHROTTLE", "1") in ("1", "true", "y
 AUTOTHROTTLE_START_DELAY = DOWNLOAD_DELAY
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = int(_env("CLINICWATCH_DOWNLOAD_TIMEOUT", "30"))
+# Hostile sites: DOWNLOAD_MAXSIZE also caps the *decompressed* body (HttpCompressionMiddleware stops
+# a gzip/deflate/br/zstd bomb at this size), like the redirect, time and URL-length (2083) caps.
 DOWNLOAD_MAXSIZE = CLINICWATCH_MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = CLINICWATCH_MAX_PAGE_BYTES // 2
-RETRY_TIMES = 2
+# Retries of a failed download (5xx, 429, 408, timeouts, resets, truncated bodies) before it is an error.
+RETRY_TIMES = int(_env("CLINICWATCH_RETRY_TIMES", "2"))
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-running control server: never on by default
+# Connect only to the addresses the private-address guard checked (DNS rebinding): see netresolver.
+TWISTED_DNS_RESOLVER = "crawler.netresolver.GuardedResolver"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = _env("CLINICWATCH_LOG_LEVEL", "INFO")

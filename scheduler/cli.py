@@ -6,6 +6,7 @@ example (tests/test_cli.py fails when one does not, or when the README does not 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from crawler.seeds import SeedError, read_seeds
 from crawler.store.schema import SchemaError, open_db
 from crawler.store.events import run_event_counts
 from crawler.store.writer import import_seeds
+from scheduler.crawl_process import CrawlSettingError, check_crawl_settings
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -27,7 +29,7 @@ class CleanErrors(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (SeedError, SchemaError, LookupError, FileNotFoundError, PermissionError) as exc:
+        except (SeedError, SchemaError, LookupError, CrawlSettingError, FileNotFoundError, PermissionError) as exc:
             message = str(exc) if not isinstance(exc, OSError) else f"{exc.filename}: {exc.strerror}"
             raise click.ClickException(message) from None
 
@@ -121,22 +123,29 @@ def seeds_list(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--clinic", "clinics", multiple=True, metavar="NAME", help="Crawl only this clinic (repeatable).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+              help="Also allow this private/loopback host name, IP or CIDR network (repeatable); "
+                   "the seeds' own hosts are always allowed.")
 @click.option("--allow-private", is_flag=True,
-              help="Allow private/loopback targets (your own test sites; refused by default).")
+              help="Allow every private/loopback target: for test rigs only (no delay either).")
 @click.option("--max-pages", type=click.IntRange(1), help="Page cap per clinic for this run.")
 @click.option("--depth", type=click.IntRange(0), help="Link depth cap for this run.")
 @click.option("--delay", type=click.FloatRange(0), help="Seconds between requests to one site.")
 @click.option("--timeout", type=click.FloatRange(1), help="Stop the crawl gracefully after this many seconds.")
 @click.pass_context
-def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_private: bool, max_pages: int | None,
-          depth: int | None, delay: float | None, timeout: float | None) -> None:
+def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, ...], allow_private: bool,
+          max_pages: int | None, depth: int | None, delay: float | None, timeout: float | None) -> None:
     """Crawl registered clinics, classify every page, store the results.
 
     Runs in its own process; the log goes to logs/crawl-RUN.log beside the database.
+    Private, loopback and link-local addresses are refused (SSRF guard) unless a clinic's seeds
+    name the host (its start-URL hosts and domains) or --allow-host / CLINICWATCH_ALLOWED_PRIVATE_HOSTS
+    lists it.
 
     \b
     Example:
       clinicwatch crawl --clinic "Harbor Regenerative" --max-pages 50
+      clinicwatch crawl --allow-host 10.0.0.8 --allow-host intranet.example
     """
     from crawler.store.writer import clinics_to_crawl
     from scheduler.crawl_process import LOOPBACK_SETTINGS, run_crawl
@@ -150,6 +159,10 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_private: bool, max
                         ("CLINICWATCH_DOWNLOAD_DELAY", delay)):
         if value is not None:
             overrides[name] = str(value)
+    if allow_hosts:
+        listed = os.environ.get("CLINICWATCH_ALLOWED_PRIVATE_HOSTS", "").split()
+        overrides["CLINICWATCH_ALLOWED_PRIVATE_HOSTS"] = " ".join(dict.fromkeys([*listed, *allow_hosts]))
+    check_crawl_settings(overrides)  # a bad --allow-host: one line, before the DB is touched
     db = open_db(db_path(ctx))
     try:
         chosen = clinics_to_crawl(db, list(clinics))
@@ -482,20 +495,28 @@ def report(ctx: click.Context, out_dir: str, run_id: int | None, since: str | No
     """
     from datetime import date
 
-    from reports.data import period_start
+    from reports.data import ReportError, period_start
     from reports.render import write_report
 
     if since and period:
-        raise click.UsageError("give --since or --period, not both")
+        raise click.ClickException("give --since or --period, not both")
     if since:
         try:
             date.fromisoformat(since)
         except ValueError:
-            raise click.BadParameter(f"{since!r} is not a date like 2026-11-01", param_hint="--since") from None
+            raise click.ClickException(f"--since: {since!r} is not a date like 2026-11-01") from None
     path = db_path(ctx)
-    open_db(path, create=False).close()
-    written = write_report(path, Path(out_dir), run_id=run_id,
-                           since=since or (period_start(period, date.today()) if period else None))
+    db = open_db(path, create=False)
+    try:
+        if run_id is not None and db.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone() is None:
+            raise click.ClickException(f"no run with id {run_id}")  # before the report directory is made
+    finally:
+        db.close()
+    try:
+        written = write_report(path, Path(out_dir), run_id=run_id,
+                               since=since or (period_start(period, date.today()) if period else None))
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
     for kind, file in written.items():
         click.echo(f"{kind}: {file}")
 
@@ -544,7 +565,7 @@ def demo_web(port: int, seeds_path: str) -> None:
     \b
     Example:
       clinicwatch demo-web --port 8765 &
-      clinicwatch seeds import demo-seeds.csv && clinicwatch crawl --allow-private
+      clinicwatch seeds import demo-seeds.csv && clinicwatch crawl --delay 0
     """
     from crawler.demo_web.server import DemoWeb
 

@@ -36,6 +36,22 @@ LOOPBACK_SETTINGS = {
 }
 
 
+class CrawlSettingError(ValueError):
+    """A crawl setting the crawl could not use; raised before the run starts (one line)."""
+
+
+def check_crawl_settings(settings: dict[str, str] | None) -> None:
+    """Refuse unusable guard settings up front, not as a crawl process dying at start."""
+    from crawler import netguard
+
+    env = {**os.environ, **(settings or {})}
+    try:
+        netguard.AllowList.parse(env.get("CLINICWATCH_ALLOWED_PRIVATE_HOSTS", ""))
+        netguard.parse_pins(env.get("CLINICWATCH_RESOLVE", ""))
+    except ValueError as exc:
+        raise CrawlSettingError(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class CrawlOutcome:
     run_id: int
@@ -71,12 +87,13 @@ def run_crawl(
 
     `settings` are CLINICWATCH_* environment overrides for the child (see crawler/settings.py).
     `on_progress(fetched, stored)` is called while the crawl runs. Raises LookupError for an
-    unknown clinic name before anything starts. `timeout` (seconds) and `stop` (set by a
-    scheduler shutting down) end the crawl gracefully: SIGTERM, Scrapy closes the run as
-    interrupted (finish reason "time_limit" or "shutdown"). `trigger` is recorded with the run
-    (manual | schedule:<job id>); `pass_fds` are kept open in the child (the clinic locks);
-    `on_start(run_id, pid)` is called once the crawl process runs.
+    unknown clinic name and CrawlSettingError for an unusable allow-list before anything starts.
+    `timeout` (seconds) and `stop` (set by a scheduler shutting down) end the crawl gracefully:
+    SIGTERM, Scrapy closes the run as interrupted (finish reason "time_limit" or "shutdown").
+    `trigger` is recorded with the run (manual | schedule:<job id>); `pass_fds` are kept open in
+    the child (the clinic locks); `on_start(run_id, pid)` is called once the crawl process runs.
     """
+    check_crawl_settings(settings)
     db_path = Path(db_path).resolve()
     db = open_db(db_path)
     try:

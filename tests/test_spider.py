@@ -84,9 +84,21 @@ def test_page_cap_per_clinic(tmp_path, sites):
     assert 1 <= len(stored_texts(tmp_path / "t.db")) <= 3
 
 
-def test_private_targets_refused_without_allow_private(tmp_path, sites):
+def test_seed_hosts_trusted_other_private_targets_refused(tmp_path, sites):
+    """Without --allow-private the clinic's own (loopback) seed host is crawled; a redirect to
+    another private address is refused before any connection (tests/test_security.py has more)."""
+    a, b = sites
+    a.set_redirect("/partner.html", b.url("/offsite.html"))
+    a.set_page("/about.html", page("About", "We are a clinic. <a href='/partner.html'>partner</a>"))
     outcome = crawl(tmp_path / "t.db", CLINICWATCH_ALLOW_PRIVATE="0")
-    assert stored_texts(tmp_path / "t.db") == {}
+    assert outcome.status == "finished"
+    texts = stored_texts(tmp_path / "t.db")
+    assert a.url("/about.html") in texts
+    assert "OFFSITE-MARKER" not in "\n".join(texts.values())
     db = open_db(tmp_path / "t.db")
-    reasons = [r["error"] for r in db.query("SELECT error FROM fetch_log WHERE run_id = ?", [outcome.run_id])]
-    assert reasons and all("non-public address" in r for r in reasons)
+    refused = {r["url"]: (r["outcome"], r["error"]) for r in db.query(
+        "SELECT url, outcome, error FROM fetch_log WHERE run_id = ? AND error LIKE 'IgnoreRequest: refused:%'",
+        [outcome.run_id])}
+    assert list(refused) == [b.url("/offsite.html")]
+    assert refused[b.url("/offsite.html")][0] == "skipped" and "non-public address" in refused[b.url("/offsite.html")][1]
+    assert b.count_requests() == 0

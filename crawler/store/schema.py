@@ -309,8 +309,7 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]  # before WAL: a refused DB stays untouched
     except (sqlite3.DatabaseError, OSError) as exc:
         raise SchemaError(f"cannot open database {path}: {exc}") from None
     if version > SCHEMA_VERSION:
@@ -319,6 +318,11 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
             f"{path} has schema version {version}, newer than this ClinicWatch ({SCHEMA_VERSION}); "
             "upgrade ClinicWatch"
         )
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise SchemaError(f"cannot open database {path}: {exc}") from None
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
     db = sqlite_utils.Database(conn)
