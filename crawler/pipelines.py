@@ -5,6 +5,7 @@ Content already stored for a URL (same hash) is not classified again: it costs a
 from __future__ import annotations
 
 import logging
+import resource
 from typing import Any
 
 from scrapy import signals
@@ -15,7 +16,7 @@ from crawler.extract import extract_html
 from crawler.items import FetchFailure, PageItem, PageNotModified
 from crawler.store.events import record_run_events
 from crawler.store.schema import open_db
-from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page, touch_page
+from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page, touch_page, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,11 @@ RUN_STATUS = {"finished": "finished", "shutdown": "interrupted", "closespider_pa
 KEPT_STATS = ("downloader/request_count", "downloader/response_count", "response_received_count",
               "retry/count", "robotstxt/forbidden", "dupefilter/filtered", "offsite/filtered",
               "elapsed_time_seconds", "clinicwatch/refused_private", "clinicwatch/offsite_dropped",
-              "clinicwatch/page_cap_reached", "clinicwatch/skipped_non_html", "log_count/ERROR")
+              "clinicwatch/page_cap_reached", "clinicwatch/skipped_non_html", "log_count/ERROR",
+              "retry/max_reached", "httperror/response_ignored_count", "memusage/startup", "memusage/max")
+# ... and every stat under these prefixes: what failed and how, for crawl-health reports.
+KEPT_STAT_PREFIXES = ("downloader/response_status_count/", "downloader/exception_type_count/",
+                      "retry/reason_count/", "robotstxt/", "clinicwatch/")
 
 
 class StorePipeline:
@@ -34,11 +39,14 @@ class StorePipeline:
         self.crawler = crawler
         self.db: Any = None
         self.run_id: int | None = None
+        self.max_elements = crawler.settings.getint("CLINICWATCH_MAX_PAGE_ELEMENTS", 100_000)
+        self.max_text_chars = crawler.settings.getint("CLINICWATCH_MAX_TEXT_CHARS", 500_000)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
         return pipeline
 
     def open_spider(self) -> None:
@@ -60,8 +68,14 @@ class StorePipeline:
             self.crawler.stats.inc_value("clinicwatch/pages_unchanged")
             return {"url": item.url, "outcome": "unchanged"}
         if isinstance(item, PageItem):
-            page = extract_html(item.html, item.url)
-            result = None if known_hash(self.db, item.url, page.content_hash) else score(page.text, title=page.title)
+            page = extract_html(item.html, item.url, max_elements=self.max_elements)
+            if page.extractor == "fallback-large":
+                self.crawler.stats.inc_value("clinicwatch/pages_many_elements")
+            result = None
+            if not known_hash(self.db, item.url, page.content_hash):
+                if len(page.text) > self.max_text_chars:  # classify the head; the whole text is stored
+                    self.crawler.stats.inc_value("clinicwatch/text_truncated_for_classifier")
+                result = score(page.text[:self.max_text_chars], title=page.title)
             outcome = store_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url,
                                  http_status=item.status, fetched_at=item.fetched_at, body_bytes=item.body_bytes,
                                  page=page, result=result, etag=item.etag, last_modified=item.last_modified,
@@ -70,12 +84,32 @@ class StorePipeline:
             return {"url": item.url, "outcome": outcome}
         return item
 
+    def request_dropped(self, request: Any, spider: Any) -> None:
+        """A redirect the scheduler refused as already seen: record it, so no requested URL vanishes.
+
+        Scrapy's duplicate filter drops a redirect to a URL requested before without telling the
+        spider: a redirect loop (A -> B -> A) would leave no trace of A at all.
+        """
+        chain = request.meta.get("redirect_urls")
+        if self.db is None or not chain:
+            return
+        hops = " -> ".join([*chain, request.url])
+        if request.url in chain:
+            url, outcome, error = chain[0], "error", f"redirect loop: {hops}"
+        else:  # redirected to a page this crawl already requested: its content is recorded under that URL
+            url, outcome, error = chain[0], "skipped", f"redirected to an already requested URL: {hops}"
+        self.crawler.stats.inc_value(f"clinicwatch/redirect_{'loop' if outcome == 'error' else 'to_seen'}")
+        self.process_item(FetchFailure(request.meta.get("clinic_id"), url, None, error[:500], utc_now(), outcome))
+
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.db is None:
             return
+        # Peak resident memory of this crawl process (Linux reports KiB): hostile pages must not inflate it.
+        self.crawler.stats.set_value("clinicwatch/peak_rss_bytes",
+                                     resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
         stats = self.crawler.stats.get_stats()
         kept = {k: stats[k] for k in KEPT_STATS if k in stats}
-        kept.update({k: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")})
+        kept.update({k: v for k, v in stats.items() if k.startswith(KEPT_STAT_PREFIXES)})
         status = RUN_STATUS.get(reason, "failed")
         finish_run(self.db, self.run_id, status, reason, kept)
         if status == "finished":  # an interrupted run would read as claims removed: no events then

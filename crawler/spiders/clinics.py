@@ -15,11 +15,12 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, ResponseDataLossError
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler.extract import decode_html, sniff_binary
 from crawler.items import FetchFailure, PageItem, PageNotModified
 from crawler.scope import in_domains
 from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
@@ -130,19 +131,26 @@ class ClinicsSpider(scrapy.Spider):
                     yield request
             return
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
-        if not isinstance(response, TextResponse) or not any(t in content_type for t in HTML_TYPES):
+        declared_html = isinstance(response, TextResponse) and any(t in content_type for t in HTML_TYPES)
+        body_kind = sniff_binary(response.body) if declared_html else ""  # images, PDFs, garbage sent as HTML
+        if not declared_html or body_kind:
             self.crawler.stats.inc_value("clinicwatch/skipped_non_html")
+            reason = f"not HTML ({content_type.decode('latin-1') or 'no type'})"
             yield FetchFailure(response.meta["clinic_id"], response.url, response.status,
-                               f"not HTML ({content_type.decode('latin-1') or 'no type'})", utc_now(),
+                               reason + (f": the body is {body_kind}" if body_kind else ""), utc_now(),
                                outcome="skipped")
             return
+        html, encoding = decode_html(response.body, content_type.decode("latin-1"))
+        if html != response.text:  # Scrapy misread a wrong or missing charset: read the links right too
+            self.crawler.stats.inc_value("clinicwatch/charset_corrected")
+            response = response.replace(encoding=encoding)
         domains = clinic["domains"].split()
         links = list(dict.fromkeys(link.url.split("#", 1)[0] for link in self.link_extractor.extract_links(response)
                                    if in_domains(link.url, domains)))[:MAX_STORED_LINKS]
         archived = response.meta.get("warc") or ("", None)
         yield PageItem(
             clinic_id=clinic["id"], url=response.url, status=response.status,
-            html=response.text, body_bytes=len(response.body), fetched_at=utc_now(),
+            html=html, body_bytes=len(response.body), fetched_at=utc_now(),
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
             links=links, warc_file=archived[0], warc_offset=archived[1],
         )
@@ -175,9 +183,46 @@ class ClinicsSpider(scrapy.Spider):
         request = failure.request
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
-        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         if request.callback == self.parse_sitemap and status == 404:
             return  # most sites have no sitemap.xml: not an error
-        # HttpError (4xx/5xx) subclasses IgnoreRequest but is a real failure; robots/scope refusals are not.
-        outcome = "skipped" if failure.check(IgnoreRequest) and not failure.check(HttpError) else "error"
-        yield FetchFailure(request.meta.get("clinic_id"), request.url, status, error, utc_now(), outcome)
+        message = _failure_message(failure)
+        limit = _limit_hit(failure, message)
+        if limit == "too large" and not message:  # Scrapy cancels a body growing past the limit silently
+            maxsize = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            message = f"the body grew past DOWNLOAD_MAXSIZE ({maxsize} B) while downloading"
+        error = f"{limit + ': ' if limit else ''}{failure.type.__name__}: {message}"
+        chain = request.meta.get("redirect_urls")
+        if chain:  # the URL the crawl asked for, where the failure happened is `request.url`
+            error = f"{error[:380]} (redirected from {chain[0]})"
+        # HttpError (4xx/5xx) subclasses IgnoreRequest but is a real failure, and so is a limit hit
+        # (too large, too many redirects); robots/scope refusals are skips.
+        outcome = "skipped" if failure.check(IgnoreRequest) and not failure.check(HttpError) and not limit else "error"
+        self.crawler.stats.inc_value(f"clinicwatch/fetch_{outcome}")
+        yield FetchFailure(request.meta.get("clinic_id"), request.url, status, error[:500], utc_now(), outcome)
+
+
+def _limit_hit(failure: Failure, message: str) -> str:
+    """Which crawl limit a failed download ran into ("" for other failures)."""
+    if failure.check(DownloadCancelledError) and (not message or "max size" in message):
+        return "too large"  # Content-Length over DOWNLOAD_MAXSIZE, or the body grew past it
+    if "DOWNLOAD_MAXSIZE" in message:
+        return "too large"  # a decompression bomb (HttpCompressionMiddleware)
+    if failure.check(IgnoreRequest) and "max redirections" in message:
+        return "too many redirects"
+    return ""
+
+
+def _failure_message(failure: Failure) -> str:
+    """The failure's message or, for Scrapy's message-less errors, what caused them."""
+    message = failure.getErrorMessage()
+    if message or failure.check(DownloadCancelledError):
+        return message
+    cause = failure.value.__cause__
+    reasons = getattr(cause, "reasons", None)  # Twisted's ResponseFailed carries the underlying failures
+    if reasons:
+        message = "; ".join(f"{r.type.__name__}: {r.getErrorMessage()}" for r in reasons)
+    elif cause is not None:
+        message = f"{type(cause).__name__}: {cause}"
+    if failure.check(ResponseDataLossError):
+        return "the connection ended before the whole body arrived" + (f" ({message})" if message else "")
+    return message
