@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
@@ -137,3 +138,16 @@ class WarcArchiveMiddleware:
         if self.archive is not None:
             self.archive.close()
             self.archive = None
+
+
+class ServerErrorDisallowsRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """robots.txt per RFC 9309: a 5xx answer means "disallow everything" (Scrapy reads it as allow-all).
+
+    A site whose robots.txt is failing may be struggling; crawling it anyway is not polite.
+    """
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self.crawler.stats.inc_value("clinicwatch/robotstxt_5xx_disallow_all")
+            response = response.replace(body=b"User-agent: *\nDisallow: /\n")
+        await super()._parse_robots(response, netloc, request)

@@ -108,6 +108,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuardMiddleware": 50,
     "crawler.middlewares.ClinicScopeMiddleware": 60,
     "crawler.middlewares.WarcArchiveMiddleware": 580,  # just inside HttpCompressionMiddleware (590)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.ServerErrorDisallowsRobotsTxtMiddleware": 100,  # Scrapy's slot for robots.txt
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,

@@ -104,11 +104,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
                                              "while reading)"),
     (ROBOTS_CLOSED, "/page.html"): _skipped("robots.txt", attempts=0,
                                             recorded="`skipped` `Forbidden by robots.txt`; the page is never requested"),
-    # RFC 9309 says "assume complete disallow" on a 5xx robots.txt; Scrapy reads the error page as
-    # robots.txt (allow all). Either way the page must be recorded.
-    (ROBOTS_ERROR, "/page.html"): Expect(("stored", "skipped"), None, (), None,
-                                         "`stored` today (Scrapy treats a 5xx robots.txt as allow-all; "
-                                         "`robotstxt/response_status_count/500` in the stats)"),
+    # RFC 9309: a 5xx robots.txt means "assume complete disallow" (Scrapy alone would allow all).
+    (ROBOTS_ERROR, "/page.html"): _skipped("robots.txt", attempts=0,
+                                           recorded="`skipped` `Forbidden by robots.txt` (a 5xx robots.txt "
+                                                    "disallows everything, RFC 9309); the page is never requested"),
 }
 GOOD_RECORDED = {
     "/drip/ok": "`stored` once, whole",
