@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test clean
+.PHONY: install demo test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,5 +20,38 @@ demo: $(STAMP)  ## crawl the bundled demo web, classify, store, report, print wh
 test: $(STAMP)  ## the whole test suite (real HTTP servers on 127.0.0.x, real SQLite, real datasette)
 	$(BIN)/python -m pytest -q
 
+# Benchmarks (print figures, assert nothing). Defaults: crawl_speed 2,000 pages on 20 hosts (bare Scrapy
+# vs full pipeline), classifier_speed 200 pages x 10 KB per set, recrawl 1,500 pages on 5 hosts crawled
+# twice, report_100k a 100,000-page DB. Override e.g. `make bench BENCH_CRAWL_ARGS="--pages 500"`.
+BENCH_DIR ?= out/bench
+BENCH_CRAWL_ARGS ?=
+BENCH_CLASSIFIER_ARGS ?=
+BENCH_RECRAWL_ARGS ?=
+BENCH_REPORT_ARGS ?=
+BENCHMARKS := crawl_speed classifier_speed recrawl report_100k
+
+# $(call run_bench,name,args): run benchmarks/name.py, show its output, keep it in $(BENCH_DIR)/name.txt.
+define run_bench
+	@echo "== $(1) $(2)"
+	@{ $(BIN)/python benchmarks/$(1).py $(2) 2>&1; echo $$? > $(BENCH_DIR)/$(1).rc; } | tee $(BENCH_DIR)/$(1).txt; \
+	  rc=$$(cat $(BENCH_DIR)/$(1).rc); [ "$$rc" = 0 ] || { echo "benchmarks/$(1).py failed (exit $$rc)"; exit $$rc; }
+	@echo
+endef
+
+bench: $(STAMP)  ## crawl speed (bare Scrapy vs pipeline), classifier speed, re-crawl cost, 100k-page report
+	@rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
+	$(call run_bench,crawl_speed,$(BENCH_CRAWL_ARGS))
+	$(call run_bench,classifier_speed,$(BENCH_CLASSIFIER_ARGS))
+	$(call run_bench,recrawl,$(BENCH_RECRAWL_ARGS))
+	$(call run_bench,report_100k,$(BENCH_REPORT_ARGS))
+	@echo "== summary (benchmark.name=value; outputs in $(BENCH_DIR)/)"
+	@for b in $(BENCHMARKS); do \
+	  awk -v b=$$b 'match($$0, /^[A-Za-z_][A-Za-z0-9_]*=/) { n = substr($$0, 1, RLENGTH - 1); \
+	    v = substr($$0, RLENGTH + 1); sub(/  .*/, "", v); print b "." n "=" v }' $(BENCH_DIR)/$$b.txt; \
+	done | tee $(BENCH_DIR)/summary.txt
+	@echo
+	@printf '%-18s %-44s %s\n' benchmark figure value
+	@sed 's/\./ /; s/=/ /' $(BENCH_DIR)/summary.txt | while read -r b n v; do printf '%-18s %-44s %s\n' "$$b" "$$n" "$$v"; done
+
 clean:
-	rm -rf clinicwatch-demo report .pytest_cache tests/artifacts
+	rm -rf clinicwatch-demo report .pytest_cache tests/artifacts $(BENCH_DIR)

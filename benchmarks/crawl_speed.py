@@ -1,0 +1,324 @@
+"""Crawl speed: bare Scrapy vs ClinicWatch's full pipeline on the same loopback site (a benchmark: prints figures, asserts nothing).
+
+The script serves its own clinic-like web (default 2,000 pages of 8-10 KB HTML, some with claim
+sentences, across 20 hosts 127.0.0.101-120 on one free port; page generator imported from
+benchmarks/recrawl.py; every page reachable from `/` within depth 3 with 8 links per page) and
+crawls it twice, each crawl in its own process:
+
+1. bare Scrapy: a minimal spider (this file, `--bare` mode, run with `scrapy.crawler.CrawlerProcess`)
+   that follows every link on the same hosts and saves (url, len(body)) per page to SQLite with
+   sqlite-utils in an item pipeline; no extraction, no classification, no archive;
+2. full pipeline: ClinicWatch's real crawl, `run_crawl(db, settings={**LOOPBACK_SETTINGS,
+   "CLINICWATCH_MAX_PAGES_PER_CLINIC": "1000"})`, on a fresh DB seeded with the 20 hosts.
+
+Both use the concurrency, depth, robots.txt, retry, timeout, queue and reactor settings of
+crawler/settings.py as LOOPBACK_SETTINGS leave them (no download delay, no autothrottle).
+Elapsed times are wall time of the crawl process (Scrapy start-up included); `*_scrapy_s` is
+Scrapy's own elapsed_time_seconds. The site server runs in this process, on the same cores.
+
+    python benchmarks/crawl_speed.py [--pages 2000] [--hosts 20] [--out DIR]
+
+Prints one `name=value` per line, then a short table.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+HOST_PREFIX = "127.0.0."
+FIRST_HOST = 101
+# Scrapy settings copied from crawler/settings.py into the bare spider, so both crawls run alike.
+SHARED_SETTINGS = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
+                   "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_TARGET_CONCURRENCY",
+                   "DEPTH_LIMIT", "DEPTH_PRIORITY", "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE",
+                   "ROBOTSTXT_OBEY", "DOWNLOAD_TIMEOUT", "DOWNLOAD_MAXSIZE", "RETRY_TIMES",
+                   "REDIRECT_MAX_TIMES", "COOKIES_ENABLED", "TELNETCONSOLE_ENABLED", "TWISTED_REACTOR",
+                   "USER_AGENT", "LOG_LEVEL")
+
+
+def loopback_env() -> dict[str, str]:
+    from scheduler.crawl_process import LOOPBACK_SETTINGS
+
+    return {**os.environ, **LOOPBACK_SETTINGS}
+
+
+# --- bare Scrapy (child process) ---------------------------------------------------------------
+
+def bare_crawl(hosts_file: Path, db_path: Path, log_file: Path) -> None:
+    """Run the minimal spider in this process and print one JSON line of results."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.linkextractors import LinkExtractor
+    from sqlite_utils import Database
+
+    import crawler.settings as cw  # read after LOOPBACK_SETTINGS are in the environment
+
+    start_urls = json.loads(hosts_file.read_text())
+
+    class SqlitePipeline:
+        def open_spider(self, spider=None):
+            self.db = Database(db_path)
+            self.db.enable_wal()
+            self.table = self.db["pages"]
+            self.table.create({"url": str, "length": int}, pk="url", if_not_exists=True)
+
+        def process_item(self, item, spider=None):
+            self.table.insert(dict(item), replace=True)
+            return item
+
+        def close_spider(self, spider=None):
+            self.db.close()
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.start_urls = start_urls
+            self.allowed_domains = sorted({u.split("//", 1)[1].split("/", 1)[0].split(":")[0] for u in start_urls})
+            self.links = LinkExtractor()
+
+        async def start(self):  # start requests through the dupefilter: `/` is not fetched twice
+            for url in self.start_urls:
+                yield scrapy.Request(url, callback=self.parse)
+
+        def parse(self, response):
+            yield {"url": response.url, "length": len(response.body)}
+            for link in self.links.extract_links(response):
+                yield response.follow(link, callback=self.parse)
+
+    settings = {name: getattr(cw, name) for name in SHARED_SETTINGS}
+    settings.update({"ITEM_PIPELINES": {SqlitePipeline: 300}, "LOG_FILE": str(log_file),
+                     "BOT_NAME": "bare"})
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    print(json.dumps({
+        "items": stats.get("item_scraped_count", 0),
+        "responses": stats.get("response_received_count", 0),
+        "elapsed_scrapy_s": stats.get("elapsed_time_seconds"),
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "settings": {k: settings[k] for k in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN",
+                                              "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "DEPTH_LIMIT")},
+    }))
+
+
+# --- parent ------------------------------------------------------------------------------------
+
+def start_servers(n_hosts: int):
+    """Bind 127.0.0.101.. on one free port (retrying if a later host finds it taken) and start them."""
+    from crawler.demo_web.site_server import SiteServer
+
+    for attempt in range(8):
+        servers = []
+        try:
+            port = 0
+            for i in range(n_hosts):
+                servers.append(SiteServer(host=f"{HOST_PREFIX}{FIRST_HOST + i}", port=port))
+                port = servers[0].port
+        except OSError as exc:
+            for server in servers:
+                server.stop()
+            if exc.errno != errno.EADDRINUSE or attempt == 7:
+                raise
+            continue
+        return [server.start() for server in servers]
+    raise RuntimeError("unreachable")
+
+
+class PeakRss:
+    """Poll /proc/PID/status for VmHWM (the process's peak RSS) until it exits."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, pid: int) -> None:
+        self._thread = threading.Thread(target=self._poll, args=(pid,), daemon=True)
+        self._thread.start()
+
+    def _poll(self, pid: int) -> None:
+        status = Path(f"/proc/{pid}/status")
+        while not self._stop.is_set():
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak = max(self.peak, int(line.split()[1]) * 1024)
+            except (OSError, ValueError):
+                return
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.peak
+
+
+def run_bare(out: Path, start_urls: list[str]) -> dict:
+    hosts_file = out / "bare-start-urls.json"
+    hosts_file.write_text(json.dumps(start_urls))
+    db_path = out / "bare.db"
+    db_path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--bare", str(hosts_file), str(db_path),
+                           str(out / "bare-crawl.log")], env=loopback_env(), capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"bare crawl failed (exit {proc.returncode}); log in {out / 'bare-crawl.log'}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    from sqlite_utils import Database
+    result["rows"] = Database(db_path)["pages"].count
+    result["elapsed_s"] = elapsed
+    return result
+
+
+def run_pipeline(out: Path, servers) -> dict:
+    from recrawl import write_seeds
+
+    from crawler.seeds import read_seeds
+    from crawler.store.schema import open_db
+    from crawler.store.writer import import_seeds
+    from scheduler.crawl_process import LOOPBACK_SETTINGS, run_crawl
+
+    db_path = out / "pipeline.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    db = open_db(db_path)
+    try:
+        import_seeds(db, read_seeds(write_seeds(out / "seeds.csv", servers)))
+    finally:
+        db.close()
+    rss = PeakRss()
+    started = time.perf_counter()
+    outcome = run_crawl(db_path, settings={**LOOPBACK_SETTINGS, "CLINICWATCH_MAX_PAGES_PER_CLINIC": "1000"},
+                        on_start=lambda run_id, pid: rss.watch(pid))
+    elapsed = time.perf_counter() - started
+    polled = rss.stop()
+    db = open_db(db_path)
+    try:
+        stats = json.loads(db.execute("SELECT stats FROM runs WHERE id=?", [outcome.run_id]).fetchone()[0] or "{}")
+    finally:
+        db.close()
+    peak = stats.get("clinicwatch/peak_rss_bytes")
+    return {"status": outcome.status, "pages_fetched": outcome.pages_fetched, "pages_stored": outcome.pages_stored,
+            "errors": outcome.errors, "elapsed_s": elapsed, "elapsed_scrapy_s": stats.get("elapsed_time_seconds"),
+            "responses": stats.get("response_received_count"),
+            "peak_rss_bytes": peak or polled, "peak_rss_source": "runs.stats" if peak else "/proc VmHWM"}
+
+
+def run(n_pages: int, n_hosts: int, out: Path) -> None:
+    from recrawl import CLINIC_NAMES, served, site_routes
+
+    import crawler.settings  # noqa: F401  (only to report what the crawls share)
+
+    out.mkdir(parents=True, exist_ok=True)
+    servers = start_servers(n_hosts)
+    try:
+        sizes: list[int] = []
+        for i, server in enumerate(servers):
+            share = n_pages // n_hosts + (1 if i < n_pages % n_hosts else 0)
+            routes = site_routes(server.base_url, f"{CLINIC_NAMES[i % len(CLINIC_NAMES)]} {i + 1}", share, seed=i)
+            sizes += [len(str(body).encode()) for path, (_, _, body) in routes.items() if path.endswith(("/", ".html"))]
+            server.set_routes(routes)
+
+        for server in servers:
+            server.reset_requests()
+        bare = run_bare(out, [server.url("/") for server in servers])
+        bare_200 = served(servers, 200)
+        for server in servers:
+            server.reset_requests()
+        full = run_pipeline(out, servers)
+        full_200 = served(servers, 200)
+    finally:
+        for server in servers:
+            server.stop()
+
+    bare_pages, full_pages = bare["rows"], full["pages_fetched"]
+    bare_rate = bare_pages / bare["elapsed_s"]
+    full_rate = full_pages / full["elapsed_s"]
+    shared = bare["settings"]
+
+    def rate(pages: int, seconds) -> str:
+        return f"{pages / seconds:.1f}" if seconds else "n/a"
+
+    figures = {
+        "pages": len(sizes),
+        "hosts": n_hosts,
+        "avg_page_kb": f"{sum(sizes) / max(len(sizes), 1) / 1024:.1f}",
+        "concurrent_requests": shared["CONCURRENT_REQUESTS"],
+        "concurrent_per_domain": shared["CONCURRENT_REQUESTS_PER_DOMAIN"],
+        "download_delay": shared["DOWNLOAD_DELAY"],
+        "autothrottle": int(bool(shared["AUTOTHROTTLE_ENABLED"])),
+        "depth_limit": shared["DEPTH_LIMIT"],
+        "bare_pages": bare_pages,
+        "bare_elapsed_s": f"{bare['elapsed_s']:.2f}",
+        "bare_scrapy_s": f"{bare['elapsed_scrapy_s']:.2f}" if bare["elapsed_scrapy_s"] else "n/a",
+        "bare_pages_per_s": f"{bare_rate:.1f}",
+        "bare_pages_per_s_scrapy": rate(bare_pages, bare["elapsed_scrapy_s"]),
+        "bare_served_200": bare_200,
+        "bare_peak_rss_mb": f"{bare['peak_rss_bytes'] / 1e6:.0f}",
+        "pipeline_status": full["status"],
+        "pipeline_pages": full_pages,
+        "pipeline_pages_stored": full["pages_stored"],
+        "pipeline_errors": full["errors"],
+        "pipeline_elapsed_s": f"{full['elapsed_s']:.2f}",
+        "pipeline_scrapy_s": f"{full['elapsed_scrapy_s']:.2f}" if full["elapsed_scrapy_s"] else "n/a",
+        "pipeline_pages_per_s": f"{full_rate:.1f}",
+        "pipeline_pages_per_s_scrapy": rate(full_pages, full["elapsed_scrapy_s"]),
+        "pipeline_served_200": full_200,
+        "pipeline_vs_bare": f"{full_rate / bare_rate:.3f}",
+        "peak_rss_mb": f"{full['peak_rss_bytes'] / 1e6:.0f}",
+        "peak_rss_source": full["peak_rss_source"],
+    }
+    for name, value in figures.items():
+        print(f"{name}={value}")
+    print()
+    print(f"{figures['pages']} pages (~{figures['avg_page_kb']} KB) on {n_hosts} hosts; "
+          f"CONCURRENT_REQUESTS={figures['concurrent_requests']}, per domain {figures['concurrent_per_domain']}, "
+          f"delay {figures['download_delay']}, depth {figures['depth_limit']}")
+    print(f"{'crawl':<14}{'pages':>7}{'wall s':>9}{'pages/s':>9}{'scrapy s':>10}{'pages/s':>9}{'peak RSS MB':>13}")
+    for label, key, pages in (("bare Scrapy", "bare", bare_pages), ("full pipeline", "pipeline", full_pages)):
+        print(f"{label:<14}{pages:>7}{figures[key + '_elapsed_s']:>9}{figures[key + '_pages_per_s']:>9}"
+              f"{figures[key + '_scrapy_s']:>10}{figures[key + '_pages_per_s_scrapy']:>9}"
+              f"{figures['bare_peak_rss_mb' if key == 'bare' else 'peak_rss_mb']:>13}")
+    print(f"full pipeline runs at {full_rate / bare_rate:.0%} of bare Scrapy's pages/s (wall time).")
+
+
+def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--bare":
+        bare_crawl(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000, help="total HTML pages across all hosts")
+    parser.add_argument("--hosts", type=int, default=20, help="clinic hosts, 127.0.0.101 upwards")
+    parser.add_argument("--out", type=Path, default=None, help="directory for DBs and logs (default: temp)")
+    args = parser.parse_args()
+    if not 1 <= args.hosts <= 150 or args.pages < args.hosts:
+        parser.error("need 1-150 hosts and at least one page per host")
+    if args.pages > args.hosts * 1000:
+        parser.error("at most 1,000 pages per host (the pipeline's per-clinic page cap in this benchmark)")
+    if args.out is not None:
+        run(args.pages, args.hosts, args.out)
+        return
+    with tempfile.TemporaryDirectory(prefix="clinicwatch-crawlspeed-") as tmp:
+        run(args.pages, args.hosts, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
