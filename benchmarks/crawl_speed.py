@@ -23,7 +23,6 @@ Prints one `name=value` per line, then a short table.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import os
 import resource
@@ -118,27 +117,6 @@ def bare_crawl(hosts_file: Path, db_path: Path, log_file: Path) -> None:
 
 # --- parent ------------------------------------------------------------------------------------
 
-def start_servers(n_hosts: int):
-    """Bind 127.0.0.101.. on one free port (retrying if a later host finds it taken) and start them."""
-    from crawler.demo_web.site_server import SiteServer
-
-    for attempt in range(8):
-        servers = []
-        try:
-            port = 0
-            for i in range(n_hosts):
-                servers.append(SiteServer(host=f"{HOST_PREFIX}{FIRST_HOST + i}", port=port))
-                port = servers[0].port
-        except OSError as exc:
-            for server in servers:
-                server.stop()
-            if exc.errno != errno.EADDRINUSE or attempt == 7:
-                raise
-            continue
-        return [server.start() for server in servers]
-    raise RuntimeError("unreachable")
-
-
 class PeakRss:
     """Poll /proc/PID/status for VmHWM (the process's peak RSS) until it exits."""
 
@@ -223,12 +201,10 @@ def run_pipeline(out: Path, servers) -> dict:
 
 
 def run(n_pages: int, n_hosts: int, out: Path) -> None:
-    from recrawl import CLINIC_NAMES, served, site_routes
-
-    import crawler.settings  # noqa: F401  (only to report what the crawls share)
+    from recrawl import CLINIC_NAMES, served, site_routes, start_servers
 
     out.mkdir(parents=True, exist_ok=True)
-    servers = start_servers(n_hosts)
+    servers = start_servers(n_hosts, FIRST_HOST)
     try:
         sizes: list[int] = []
         for i, server in enumerate(servers):

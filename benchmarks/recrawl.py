@@ -131,14 +131,14 @@ def site_routes(base_url: str, clinic: str, n_pages: int, seed: int) -> dict[str
     return routes
 
 
-def start_servers(n_hosts: int) -> list[SiteServer]:
-    """Bind 127.0.0.41.. on one free port (retrying if a later host finds it taken) and start them."""
+def start_servers(n_hosts: int, first_host: int = FIRST_HOST) -> list[SiteServer]:
+    """Bind 127.0.0.<first_host>.. on one free port (retrying if a later host finds it taken), start them."""
     for attempt in range(8):
         servers: list[SiteServer] = []
         try:
             port = 0
             for i in range(n_hosts):
-                servers.append(SiteServer(host=f"{HOST_PREFIX}{FIRST_HOST + i}", port=port))
+                servers.append(SiteServer(host=f"{HOST_PREFIX}{first_host + i}", port=port))
                 port = servers[0].port
         except OSError as exc:
             for server in servers:
