@@ -14,29 +14,13 @@ from pathlib import Path
 import click
 
 from crawler import settings as crawl_settings
-from crawler.seeds import SeedError, read_seeds
-from crawler.store.schema import SchemaError, open_db
+from crawler.seeds import read_seeds
+from crawler.store.schema import open_db
 from crawler.store.events import run_event_counts
 from crawler.store.writer import import_seeds
-from scheduler.crawl_process import CrawlSettingError, check_crawl_settings
-
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class CleanErrors(click.Group):
-    """Turn our expected errors into one `Error: ...` line and exit status 1 (no traceback)."""
-
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except (SeedError, SchemaError, LookupError, CrawlSettingError, FileNotFoundError, PermissionError) as exc:
-            message = str(exc) if not isinstance(exc, OSError) else f"{exc.filename}: {exc.strerror}"
-            raise click.ClickException(message) from None
-
-
-def db_path(ctx: click.Context) -> Path:
-    return Path(ctx.find_root().params["db"])
-
+from scheduler.cli_base import CONTEXT, CleanErrors, db_path
+from scheduler.cli_monitoring import schedule, status
+from scheduler.crawl_process import check_crawl_settings
 
 @click.group(cls=CleanErrors, context_settings=CONTEXT)
 @click.option("--db", type=click.Path(dir_okay=False), envvar="CLINICWATCH_DB", show_envvar=True,
@@ -183,140 +167,6 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
         click.echo("changes: " + ", ".join(f"{n} {kind}" for kind, n in events.items()))
     if outcome.status != "finished":
         raise click.ClickException(f"crawl {outcome.status} (exit {outcome.returncode}); see {outcome.log_path}")
-
-
-def _monitoring(ctx: click.Context, config_path: str):
-    """The checked config and the DB it monitors (--db or CLINICWATCH_DB if given, else the config's db)."""
-    from scheduler.config import ConfigError, check_clinics, load_config
-
-    try:
-        config = load_config(config_path)
-        root = ctx.find_root()
-        given = root.get_parameter_source("db") not in (click.core.ParameterSource.DEFAULT, None)
-        path = (db_path(ctx) if given or config.db_path is None else config.db_path).resolve()
-        db = open_db(path, create=False)
-        try:
-            check_clinics(config, db)
-        finally:
-            db.close()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    return config, path
-
-
-def _now_option(text: str | None):
-    from datetime import datetime, timezone
-
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO date-time", param_hint="--now") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-CONFIG_OPTION = click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
-                             metavar="TOML", help="The monitoring config (see README: Scheduled monitoring).")
-NOW_OPTION = click.option("--now", "now_text", hidden=True, help="Pretend it is this UTC time (tests).")
-
-
-@cli.group(cls=CleanErrors)
-def schedule() -> None:
-    """Unattended monitoring: crawls, reports and rescoring on a schedule from a TOML config.
-
-    Jobs persist in a SQLite job store beside the DB (<db>-jobs.sqlite), so a restart keeps the
-    schedule; runs missed while it was down run once (within misfire_grace_time).
-
-    \b
-    Example:
-      clinicwatch --db study.db schedule list --config monitoring.toml
-      clinicwatch --db study.db schedule run --config monitoring.toml
-    """
-
-
-@schedule.command("run")
-@CONFIG_OPTION
-@click.option("--once", is_flag=True, help="Run the jobs due now and exit (for cron or a systemd timer).")
-@NOW_OPTION
-@click.pass_context
-def schedule_run(ctx: click.Context, config_path: str, once: bool, now_text: str | None) -> None:
-    """Run the schedule until SIGTERM or Ctrl-C (or, with --once, what is due now).
-
-    One scheduler per database (a second one is refused). Each crawl runs in its own process
-    with a time limit; a clinic already being crawled is skipped. SIGTERM stops gracefully: the
-    running crawl is closed as interrupted and the job runs again at the next start. Logs go to
-    logs/scheduler.log beside the database and to stderr.
-
-    \b
-    Due (with --once): the job's next run time has come (missed runs count once, if missed by
-    less than misfire_grace_time), or it never ran, or its last run was cut short.
-
-    \b
-    Example:
-      clinicwatch --db study.db schedule run --config monitoring.toml
-      clinicwatch --db study.db schedule run --config monitoring.toml --once   # from cron
-    """
-    from scheduler.locks import SchedulerLocked
-    from scheduler.service import run_forever, run_once
-
-    config, path = _monitoring(ctx, config_path)
-    now = _now_option(now_text)
-    try:
-        if not once:
-            sys.exit(run_forever(config, path))
-        result = run_once(config, path, now=now)
-    except SchedulerLocked as exc:
-        raise click.ClickException(str(exc)) from None
-    for job_id, status, detail in result.ran:
-        click.echo(f"{job_id}: {status}: {detail}")
-    for job_id in result.missed:
-        click.echo(f"{job_id}: missed by more than misfire_grace_time: skipped until its next run")
-    if not result.ran and not result.missed:
-        click.echo("nothing due")
-    if not result.stopped and any(status == "error" for _, status, _ in result.ran):
-        sys.exit(1)
-
-
-@schedule.command("list")
-@CONFIG_OPTION
-@NOW_OPTION
-@click.pass_context
-def schedule_list(ctx: click.Context, config_path: str, now_text: str | None) -> None:
-    """Show each job of the config: schedule, next run time (in its timezone), what it does, last run.
-
-    \b
-    Example:
-      clinicwatch --db study.db schedule list --config monitoring.toml
-    """
-    from scheduler.status import render_schedule
-
-    config, path = _monitoring(ctx, config_path)
-    click.echo(render_schedule(config, path, now=_now_option(now_text)))
-
-
-@cli.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="TOML",
-              help="The monitoring config: its DB and job store (default: --db and <db>-jobs.sqlite).")
-@click.option("--runs", type=click.IntRange(1), default=10, show_default=True, help="How many recent runs to show.")
-@NOW_OPTION
-@click.pass_context
-def status(ctx: click.Context, config_path: str | None, runs: int, now_text: str | None) -> None:
-    """How monitoring goes: last runs, recent failures and failing health checks, next scheduled runs.
-
-    \b
-    Example:
-      clinicwatch --db study.db status
-      clinicwatch status --config monitoring.toml --runs 20
-    """
-    from scheduler.status import render_status
-
-    job_store = None
-    path = db_path(ctx)
-    if config_path:
-        config, path = _monitoring(ctx, config_path)
-        job_store = config.job_store_for(path)
-    click.echo(render_status(path, job_store=job_store, runs=runs, now=_now_option(now_text)))
 
 
 @cli.command()
@@ -579,6 +429,10 @@ def demo_web(port: int, seeds_path: str) -> None:
                 time.sleep(3600)
         except KeyboardInterrupt:
             click.echo("stopped")
+
+
+cli.add_command(schedule)
+cli.add_command(status)
 
 
 def main() -> None:
