@@ -4,8 +4,11 @@ Content already stored for a URL (same hash) is not classified again: it costs a
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
 import resource
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from scrapy import signals
@@ -39,6 +42,7 @@ class StorePipeline:
         self.crawler = crawler
         self.db: Any = None
         self.run_id: int | None = None
+        self.pool: ProcessPoolExecutor | None = None  # extraction + classification beside the reactor
         self.max_elements = crawler.settings.getint("CLINICWATCH_MAX_PAGE_ELEMENTS", 100_000)
         self.max_text_chars = crawler.settings.getint("CLINICWATCH_MAX_TEXT_CHARS", 500_000)
 
@@ -50,17 +54,29 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self) -> None:
+        workers = self.crawler.settings.getint("CLINICWATCH_ANALYSIS_WORKERS")
+        if workers > 0:  # fork: the workers only run pure functions, and start in milliseconds
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         spider = self.crawler.spider
         self.db = open_db(spider.db_path)
         self.run_id = spider.run_id or start_run(self.db, spider.clinic_names)
         spider.run_id = self.run_id
         logger.info("run %s writing to %s", self.run_id, spider.db_path)
 
-    def process_item(self, item: Any) -> Any:
+    def _record_failure(self, item: FetchFailure) -> None:
+        with self.db.atomic():
+            record_fetch(self.db, self.run_id, item.clinic_id, item.url, item.status, item.outcome,
+                         item.error, item.fetched_at)
+
+    async def _analyse(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run CPU-heavy extraction/classification beside the reactor (in the worker pool) when one is set."""
+        if self.pool is None:
+            return function(*args, **kwargs)
+        return await asyncio.wrap_future(self.pool.submit(function, *args, **kwargs))
+
+    async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
-            with self.db.atomic():
-                record_fetch(self.db, self.run_id, item.clinic_id, item.url, item.status, item.outcome,
-                             item.error, item.fetched_at)
+            self._record_failure(item)
             return item
         if isinstance(item, PageNotModified):
             touch_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url, http_status=304,
@@ -68,14 +84,14 @@ class StorePipeline:
             self.crawler.stats.inc_value("clinicwatch/pages_unchanged")
             return {"url": item.url, "outcome": "unchanged"}
         if isinstance(item, PageItem):
-            page = extract_html(item.html, item.url, max_elements=self.max_elements)
+            page = await self._analyse(extract_html, item.html, item.url, max_elements=self.max_elements)
             if page.extractor == "fallback-large":
                 self.crawler.stats.inc_value("clinicwatch/pages_many_elements")
             result = None
             if not known_hash(self.db, item.url, page.content_hash):
                 if len(page.text) > self.max_text_chars:  # classify the head; the whole text is stored
                     self.crawler.stats.inc_value("clinicwatch/text_truncated_for_classifier")
-                result = score(page.text[:self.max_text_chars], title=page.title)
+                result = await self._analyse(score, page.text[:self.max_text_chars], title=page.title)
             outcome = store_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url,
                                  http_status=item.status, fetched_at=item.fetched_at, body_bytes=item.body_bytes,
                                  page=page, result=result, etag=item.etag, last_modified=item.last_modified,
@@ -99,7 +115,7 @@ class StorePipeline:
         else:  # redirected to a page this crawl already requested: its content is recorded under that URL
             url, outcome, error = chain[0], "skipped", f"redirected to an already requested URL: {hops}"
         self.crawler.stats.inc_value(f"clinicwatch/redirect_{'loop' if outcome == 'error' else 'to_seen'}")
-        self.process_item(FetchFailure(request.meta.get("clinic_id"), url, None, error[:500], utc_now(), outcome))
+        self._record_failure(FetchFailure(request.meta.get("clinic_id"), url, None, error[:500], utc_now(), outcome))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.db is None:
@@ -118,3 +134,6 @@ class StorePipeline:
             logger.info(events.summary())
         self.db.close()
         self.db = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None

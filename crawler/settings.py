@@ -74,6 +74,10 @@ CLINICWATCH_ALERT_TIMEOUT = float(_env("CLINICWATCH_ALERT_TIMEOUT", "10"))
 CLINICWATCH_SCHEDULER_LOG_BYTES = int(_env("CLINICWATCH_SCHEDULER_LOG_BYTES", str(5 * 1024 * 1024)))
 CLINICWATCH_SCHEDULER_LOG_BACKUPS = int(_env("CLINICWATCH_SCHEDULER_LOG_BACKUPS", "5"))
 
+# Worker processes that extract and classify pages beside the crawl (the reactor keeps downloading);
+# 0 = inline in the crawl process. Default: one per spare core.
+CLINICWATCH_ANALYSIS_WORKERS = int(_env("CLINICWATCH_ANALYSIS_WORKERS", str(max(0, (os.cpu_count() or 1) - 1))))
+
 # --- Scrapy ------------------------------------------------------------------------------------
 USER_AGENT = f"ClinicWatch/0.1 (research crawler; +{CLINICWATCH_CONTACT})"
 ROBOTSTXT_OBEY = True
