@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import pytest
 
-from crawler.demo_web.server import DemoWeb
+from crawler.demo_web.server import DemoWeb, SiteServer
 from crawler.seeds import read_seeds
 from crawler.store.schema import open_db
 from crawler.store.writer import import_seeds
@@ -26,6 +27,29 @@ def seed_db(db_path: Path, seeds_csv: Path) -> None:
     db = open_db(db_path)
     import_seeds(db, read_seeds(seeds_csv))
     db.close()
+
+
+class SlowSite(SiteServer):
+    """A clinic site that takes `delay` seconds per page (robots.txt and sitemap.xml stay fast),
+    so a test can act while a crawl is mid-way."""
+
+    delay = 0.0
+
+    def resolve(self, path):  # called in the handler thread for every request
+        if path not in ("/robots.txt", "/sitemap.xml"):
+            time.sleep(self.delay)
+        return super().resolve(path)
+
+
+def wait_for(condition, seconds: float, what: str):
+    """Poll `condition` until it returns something truthy (and return that), or fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def crawl(db_path: Path, clinics: list[str] | None = None, **settings: str) -> CrawlOutcome:

@@ -23,12 +23,11 @@ import pytest
 
 from crawler.archive import read_response
 from crawler.classify import CLASSIFIER_VERSION
-from crawler.demo_web.server import SiteServer
 from crawler.store.history import archive_dir_for
 from crawler.store.schema import open_db
 from crawler.store.writer import start_run
 from scheduler.crawl_process import LOOPBACK_SETTINGS, crawl_command, pid_alive, recover_interrupted_runs, run_crawl
-from tests.conftest import seed_db, write_seeds
+from tests.conftest import SlowSite, seed_db, wait_for, write_seeds
 
 PAGES = 40
 CLAIMS = [
@@ -40,17 +39,6 @@ CLAIMS = [
 # Seed trust, not --allow-private: the clinic's own 127.0.0.x host is allowed by the guard.
 SETTINGS = {**LOOPBACK_SETTINGS, "CLINICWATCH_ALLOW_PRIVATE": "0", "CLINICWATCH_FOLLOW_SITEMAPS": "0",
             "CLINICWATCH_CONCURRENT_REQUESTS": "2"}
-
-
-class SlowSite(SiteServer):
-    """A clinic site that takes `delay` seconds per page (robots.txt stays fast)."""
-
-    delay = 0.0
-
-    def resolve(self, path):  # called in the handler thread for every request
-        if path != "/robots.txt":
-            time.sleep(self.delay)
-        return super().resolve(path)
 
 
 def routes() -> dict[str, tuple[int, dict, str]]:
@@ -74,16 +62,6 @@ def slow_clinic(tmp_path):
         yield site, db
     finally:
         site.stop()
-
-
-def wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def stored_pages(db: Path) -> int:

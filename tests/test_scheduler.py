@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from crawler.demo_web.server import SiteServer
 from scheduler.cli import cli
 from scheduler.crawl_process import pid_alive
-from tests.conftest import seed_db, write_seeds
+from tests.conftest import SlowSite, seed_db, wait_for, write_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = [
@@ -49,17 +49,6 @@ def site_routes(pages: int, claims: bool = True) -> dict[str, tuple[int, dict, s
                                           f"explains the programme in detail for patient number {i}.</p>"
                                           f"</main></body></html>")
     return routes
-
-
-class SlowSite(SiteServer):
-    """A clinic site that takes `delay` seconds per HTML page (robots.txt stays fast)."""
-
-    delay = 0.0
-
-    def resolve(self, path):  # called by the handler thread for every request
-        if path != "/robots.txt" and path != "/sitemap.xml":
-            time.sleep(self.delay)
-        return super().resolve(path)
 
 
 class Webhook:
@@ -149,16 +138,6 @@ def test_once_crawls_a_due_job_then_health_alerts_and_report(tmp_path: Path) -> 
         site.stop()
 
 
-def _wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _running_with_pages(db: Path, run_id: int, pages: int = 3):
     conn = sqlite3.connect(db, timeout=10)
     try:
@@ -201,7 +180,7 @@ def test_restart_resilience_sigterm_then_sigkill(tmp_path: Path) -> None:
         # (a) SIGTERM mid-crawl: exit 0, the run closed as interrupted, a clean DB.
         first = _scheduler(db, config, log=log)
         processes.append(first)
-        _wait_for(lambda: _running_with_pages(db, 1), 30, "run 1 crawling")
+        wait_for(lambda: _running_with_pages(db, 1), 30, "run 1 crawling")
         second = subprocess.run([sys.executable, "-m", "scheduler.cli", "--db", str(db), "schedule", "run", "--once",
                                  "--config", str(config)], cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert second.returncode == 1
@@ -221,12 +200,12 @@ def test_restart_resilience_sigterm_then_sigkill(tmp_path: Path) -> None:
         # (b) restart: the cut-short job is due again; SIGKILL the scheduler and its crawl mid-run.
         restarted = _scheduler(db, config, log=log)
         processes.append(restarted)
-        _, crawl_pid = _wait_for(lambda: _running_with_pages(db, 2), 30, "run 2 crawling")
+        _, crawl_pid = wait_for(lambda: _running_with_pages(db, 2), 30, "run 2 crawling")
         assert crawl_pid != restarted.pid  # the crawl process's own id (its own process group)
         os.killpg(restarted.pid, signal.SIGKILL)
         os.killpg(crawl_pid, signal.SIGKILL)
         restarted.wait(timeout=10)
-        _wait_for(lambda: not pid_alive(crawl_pid), 10, "the crawl process to die")
+        wait_for(lambda: not pid_alive(crawl_pid), 10, "the crawl process to die")
         assert _run(db, 2)[0] == "running"  # nobody closed it
         jobs = sqlite3.connect(tmp_path / "study-jobs.sqlite").execute("SELECT id FROM apscheduler_jobs").fetchall()
         assert jobs == [("crawl:slow",)]
