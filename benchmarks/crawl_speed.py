@@ -3,7 +3,7 @@
 The script serves its own clinic-like web (default 2,000 pages of 8-10 KB HTML, some with claim
 sentences, across 20 hosts 127.0.0.101-120 on one free port; page generator imported from
 benchmarks/recrawl.py; every page reachable from `/` within depth 3 with 8 links per page) and
-crawls it twice, each crawl in its own process:
+crawls it, each crawl in its own process:
 
 1. bare Scrapy: a minimal spider (this file, `--bare` mode, run with `scrapy.crawler.CrawlerProcess`)
    that follows every link on the same hosts and saves (url, len(body)) per page to SQLite with
@@ -11,12 +11,16 @@ crawls it twice, each crawl in its own process:
 2. full pipeline: ClinicWatch's real crawl, `run_crawl(db, settings={**LOOPBACK_SETTINGS,
    "CLINICWATCH_MAX_PAGES_PER_CLINIC": "1000"})`, on a fresh DB seeded with the 20 hosts.
 
+3. memory: the full pipeline again on a bigger web (default 10,000 pages on the same hosts),
+   polling the summed PSS of the crawl process and its analysis workers every 0.1 s; the peak so
+   far is noted when the servers have answered 1,000, 5,000 and 10,000 pages (flat = no leak).
+
 Both use the concurrency, depth, robots.txt, retry, timeout, queue and reactor settings of
 crawler/settings.py as LOOPBACK_SETTINGS leave them (no download delay, no autothrottle).
 Elapsed times are wall time of the crawl process (Scrapy start-up included); `*_scrapy_s` is
 Scrapy's own elapsed_time_seconds. The site server runs in this process, on the same cores.
 
-    python benchmarks/crawl_speed.py [--pages 2000] [--hosts 20] [--out DIR]
+    python benchmarks/crawl_speed.py [--pages 2000] [--hosts 20] [--memory-pages 10000] [--out DIR]
 
 Prints one `name=value` per line, then a short table.
 """
@@ -117,11 +121,42 @@ def bare_crawl(hosts_file: Path, db_path: Path, log_file: Path) -> None:
 
 # --- parent ------------------------------------------------------------------------------------
 
-class PeakRss:
-    """Poll /proc/PID/status for VmHWM (the process's peak RSS) until it exits."""
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (the crawl process and its analysis workers)."""
+    tree, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        tree.append(current)
+        try:
+            queue += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            continue
+    return tree
 
-    def __init__(self) -> None:
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: the process's own pages plus its share of pages shared with others
+    (forked workers share the crawl process's pages; summing their RSS would count those twice)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Poll the memory (summed PSS) of a crawl's process tree until it exits, noting it at page milestones.
+
+    `progress()` returns pages crawled so far (the benchmark's servers count them), so the
+    memory curve can be read against crawl size: flat memory means no per-page leak.
+    """
+
+    def __init__(self, progress=lambda: 0, milestones: tuple[int, ...] = ()) -> None:
         self.peak = 0
+        self.at: dict[int, int] = {}  # milestone pages -> peak memory up to then
+        self._progress, self._milestones = progress, milestones
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -130,15 +165,13 @@ class PeakRss:
         self._thread.start()
 
     def _poll(self, pid: int) -> None:
-        status = Path(f"/proc/{pid}/status")
-        while not self._stop.is_set():
-            try:
-                for line in status.read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        self.peak = max(self.peak, int(line.split()[1]) * 1024)
-            except (OSError, ValueError):
-                return
-            self._stop.wait(0.05)
+        while not self._stop.is_set() and Path(f"/proc/{pid}").exists():
+            self.peak = max(self.peak, sum(pss_bytes(p) for p in process_tree(pid)))
+            pages = self._progress()
+            for milestone in self._milestones:
+                if pages >= milestone and milestone not in self.at:
+                    self.at[milestone] = self.peak
+            self._stop.wait(0.1)
 
     def stop(self) -> int:
         self._stop.set()
@@ -147,15 +180,21 @@ class PeakRss:
         return self.peak
 
 
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) of this process's finished children and their descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_bare(out: Path, start_urls: list[str]) -> dict:
     hosts_file = out / "bare-start-urls.json"
     hosts_file.write_text(json.dumps(start_urls))
     db_path = out / "bare.db"
     db_path.unlink(missing_ok=True)
-    started = time.perf_counter()
+    cpu_before, started = children_cpu_s(), time.perf_counter()
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--bare", str(hosts_file), str(db_path),
                            str(out / "bare-crawl.log")], env=loopback_env(), capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, children_cpu_s() - cpu_before
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"bare crawl failed (exit {proc.returncode}); log in {out / 'bare-crawl.log'}")
@@ -163,10 +202,11 @@ def run_bare(out: Path, start_urls: list[str]) -> dict:
     from sqlite_utils import Database
     result["rows"] = Database(db_path)["pages"].count
     result["elapsed_s"] = elapsed
+    result["cpu_s"] = cpu
     return result
 
 
-def run_pipeline(out: Path, servers) -> dict:
+def run_pipeline(out: Path, servers, name: str = "pipeline", milestones: tuple[int, ...] = ()) -> dict:
     from recrawl import write_seeds
 
     from crawler.seeds import read_seeds
@@ -174,7 +214,7 @@ def run_pipeline(out: Path, servers) -> dict:
     from crawler.store.writer import import_seeds
     from scheduler.crawl_process import LOOPBACK_SETTINGS, run_crawl
 
-    db_path = out / "pipeline.db"
+    db_path = out / f"{name}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     db = open_db(db_path)
@@ -182,37 +222,49 @@ def run_pipeline(out: Path, servers) -> dict:
         import_seeds(db, read_seeds(write_seeds(out / "seeds.csv", servers)))
     finally:
         db.close()
-    rss = PeakRss()
-    started = time.perf_counter()
+    from recrawl import served
+
+    memory = TreeMemory(lambda: served(servers, 200), milestones)
+    cpu_before, started = children_cpu_s(), time.perf_counter()
     outcome = run_crawl(db_path, settings={**LOOPBACK_SETTINGS, "CLINICWATCH_MAX_PAGES_PER_CLINIC": "1000"},
-                        on_start=lambda run_id, pid: rss.watch(pid))
-    elapsed = time.perf_counter() - started
-    polled = rss.stop()
+                        on_start=lambda run_id, pid: memory.watch(pid))
+    elapsed, cpu = time.perf_counter() - started, children_cpu_s() - cpu_before
+    tree_peak = memory.stop()
     db = open_db(db_path)
     try:
         stats = json.loads(db.execute("SELECT stats FROM runs WHERE id=?", [outcome.run_id]).fetchone()[0] or "{}")
     finally:
         db.close()
-    peak = stats.get("clinicwatch/peak_rss_bytes")
     return {"status": outcome.status, "pages_fetched": outcome.pages_fetched, "pages_stored": outcome.pages_stored,
-            "errors": outcome.errors, "elapsed_s": elapsed, "elapsed_scrapy_s": stats.get("elapsed_time_seconds"),
+            "errors": outcome.errors, "elapsed_s": elapsed, "cpu_s": cpu, "elapsed_scrapy_s": stats.get("elapsed_time_seconds"),
             "responses": stats.get("response_received_count"),
-            "peak_rss_bytes": peak or polled, "peak_rss_source": "runs.stats" if peak else "/proc VmHWM"}
+            "crawl_process_peak_rss_bytes": stats.get("clinicwatch/peak_rss_bytes") or 0,
+            "tree_peak_bytes": tree_peak, "tree_at": dict(memory.at)}
 
 
-def run(n_pages: int, n_hosts: int, out: Path) -> None:
-    from recrawl import CLINIC_NAMES, served, site_routes, start_servers
+def serve_pages(servers, n_pages: int) -> list[int]:
+    """Give the hosts `n_pages` pages between them; returns the HTML pages' sizes in bytes."""
+    from recrawl import CLINIC_NAMES, site_routes
+
+    sizes: list[int] = []
+    for i, server in enumerate(servers):
+        share = n_pages // len(servers) + (1 if i < n_pages % len(servers) else 0)
+        routes = site_routes(server.base_url, f"{CLINIC_NAMES[i % len(CLINIC_NAMES)]} {i + 1}", share, seed=i)
+        sizes += [len(str(body).encode()) for path, (_, _, body) in routes.items() if path.endswith(("/", ".html"))]
+        server.set_routes(routes)
+        server.reset_requests()
+    return sizes
+
+
+def run(n_pages: int, n_hosts: int, memory_pages: int, out: Path) -> None:
+    from recrawl import served, start_servers
 
     out.mkdir(parents=True, exist_ok=True)
     servers = start_servers(n_hosts, FIRST_HOST)
+    milestones = tuple(m for m in (1000, 5000, 10000) if m < memory_pages) + (memory_pages,)
+    memory: dict = {}
     try:
-        sizes: list[int] = []
-        for i, server in enumerate(servers):
-            share = n_pages // n_hosts + (1 if i < n_pages % n_hosts else 0)
-            routes = site_routes(server.base_url, f"{CLINIC_NAMES[i % len(CLINIC_NAMES)]} {i + 1}", share, seed=i)
-            sizes += [len(str(body).encode()) for path, (_, _, body) in routes.items() if path.endswith(("/", ".html"))]
-            server.set_routes(routes)
-
+        sizes = serve_pages(servers, n_pages)
         for server in servers:
             server.reset_requests()
         bare = run_bare(out, [server.url("/") for server in servers])
@@ -221,6 +273,9 @@ def run(n_pages: int, n_hosts: int, out: Path) -> None:
             server.reset_requests()
         full = run_pipeline(out, servers)
         full_200 = served(servers, 200)
+        if memory_pages:  # a bigger crawl for the memory curve: is memory flat as pages grow?
+            serve_pages(servers, memory_pages)
+            memory = run_pipeline(out, servers, name="memory", milestones=milestones)
     finally:
         for server in servers:
             server.stop()
@@ -248,6 +303,7 @@ def run(n_pages: int, n_hosts: int, out: Path) -> None:
         "bare_pages_per_s": f"{bare_rate:.1f}",
         "bare_pages_per_s_scrapy": rate(bare_pages, bare["elapsed_scrapy_s"]),
         "bare_served_200": bare_200,
+        "bare_cpu_ms_per_page": f"{bare['cpu_s'] * 1000 / max(bare_pages, 1):.2f}",
         "bare_peak_rss_mb": f"{bare['peak_rss_bytes'] / 1e6:.0f}",
         "pipeline_status": full["status"],
         "pipeline_pages": full_pages,
@@ -258,10 +314,20 @@ def run(n_pages: int, n_hosts: int, out: Path) -> None:
         "pipeline_pages_per_s": f"{full_rate:.1f}",
         "pipeline_pages_per_s_scrapy": rate(full_pages, full["elapsed_scrapy_s"]),
         "pipeline_served_200": full_200,
+        "pipeline_cpu_ms_per_page": f"{full['cpu_s'] * 1000 / max(full_pages, 1):.2f}",
         "pipeline_vs_bare": f"{full_rate / bare_rate:.3f}",
-        "peak_rss_mb": f"{full['peak_rss_bytes'] / 1e6:.0f}",
-        "peak_rss_source": full["peak_rss_source"],
+        "pipeline_peak_mb": f"{full['tree_peak_bytes'] / 1e6:.0f}",
+        "pipeline_crawl_process_peak_rss_mb": f"{full['crawl_process_peak_rss_bytes'] / 1e6:.0f}",
     }
+    if memory:
+        figures.update({
+            "memory_crawl_pages": memory["pages_fetched"],
+            "memory_crawl_status": memory["status"],
+            "memory_crawl_pages_per_s": f"{memory['pages_fetched'] / memory['elapsed_s']:.1f}",
+            **{f"peak_mb_at_{m}_pages": f"{memory['tree_at'].get(m, memory['tree_peak_bytes']) / 1e6:.0f}"
+               for m in milestones},
+            "peak_rss_mb": f"{memory['tree_peak_bytes'] / 1e6:.0f}",
+        })
     for name, value in figures.items():
         print(f"{name}={value}")
     print()
@@ -272,8 +338,11 @@ def run(n_pages: int, n_hosts: int, out: Path) -> None:
     for label, key, pages in (("bare Scrapy", "bare", bare_pages), ("full pipeline", "pipeline", full_pages)):
         print(f"{label:<14}{pages:>7}{figures[key + '_elapsed_s']:>9}{figures[key + '_pages_per_s']:>9}"
               f"{figures[key + '_scrapy_s']:>10}{figures[key + '_pages_per_s_scrapy']:>9}"
-              f"{figures['bare_peak_rss_mb' if key == 'bare' else 'peak_rss_mb']:>13}")
+              f"{figures['bare_peak_rss_mb' if key == 'bare' else 'pipeline_peak_mb']:>13}")
     print(f"full pipeline runs at {full_rate / bare_rate:.0%} of bare Scrapy's pages/s (wall time).")
+    if memory:
+        curve = ", ".join(f"{m:,} pages {figures[f'peak_mb_at_{m}_pages']} MB" for m in milestones)
+        print(f"memory of the crawl (crawl process + analysis workers, summed PSS), peak so far at: {curve}")
 
 
 def main() -> None:
@@ -283,17 +352,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000, help="total HTML pages across all hosts")
     parser.add_argument("--hosts", type=int, default=20, help="clinic hosts, 127.0.0.101 upwards")
+    parser.add_argument("--memory-pages", type=int, default=10000,
+                        help="pages of the extra crawl that measures memory as pages grow (0: skip it)")
     parser.add_argument("--out", type=Path, default=None, help="directory for DBs and logs (default: temp)")
     args = parser.parse_args()
     if not 1 <= args.hosts <= 150 or args.pages < args.hosts:
         parser.error("need 1-150 hosts and at least one page per host")
-    if args.pages > args.hosts * 1000:
+    if max(args.pages, args.memory_pages) > args.hosts * 1000:
         parser.error("at most 1,000 pages per host (the pipeline's per-clinic page cap in this benchmark)")
     if args.out is not None:
-        run(args.pages, args.hosts, args.out)
+        run(args.pages, args.hosts, args.memory_pages, args.out)
         return
     with tempfile.TemporaryDirectory(prefix="clinicwatch-crawlspeed-") as tmp:
-        run(args.pages, args.hosts, Path(tmp))
+        run(args.pages, args.hosts, args.memory_pages, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -1,19 +1,22 @@
 """The one item pipeline: extract -> classify -> store, and the run's bookkeeping.
 
 Content already stored for a URL (same hash) is not classified again: it costs a timestamp.
+Extraction and classification run in worker processes beside the reactor (AnalysisPool); the
+writes go to SQLite in batched transactions (each page its own savepoint inside the batch, so a
+failed page rolls back alone).
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
 import resource
-from concurrent.futures import ProcessPoolExecutor
+import time
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from twisted.internet.task import LoopingCall
 
+from crawler.analysis_pool import AnalysisPool
 from crawler.classify import score
 from crawler.extract import extract_html
 from crawler.items import FetchFailure, PageItem, PageNotModified
@@ -42,7 +45,12 @@ class StorePipeline:
         self.crawler = crawler
         self.db: Any = None
         self.run_id: int | None = None
-        self.pool: ProcessPoolExecutor | None = None  # extraction + classification beside the reactor
+        self.pool: AnalysisPool | None = None  # extraction + classification beside the reactor
+        self.commit_pages = crawler.settings.getint("CLINICWATCH_COMMIT_EVERY_PAGES", 200)
+        self.commit_seconds = crawler.settings.getfloat("CLINICWATCH_COMMIT_EVERY_SECONDS", 1.0)
+        self.batch_pages = 0
+        self.batch_started = 0.0
+        self.committer: LoopingCall | None = None
         self.max_elements = crawler.settings.getint("CLINICWATCH_MAX_PAGE_ELEMENTS", 100_000)
         self.max_text_chars = crawler.settings.getint("CLINICWATCH_MAX_TEXT_CHARS", 500_000)
 
@@ -55,47 +63,84 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         workers = self.crawler.settings.getint("CLINICWATCH_ANALYSIS_WORKERS")
-        if workers > 0:  # fork: the workers only run pure functions, and start in milliseconds
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        if workers > 0:
+            self.pool = AnalysisPool(workers)
         spider = self.crawler.spider
         self.db = open_db(spider.db_path)
         self.run_id = spider.run_id or start_run(self.db, spider.clinic_names)
         spider.run_id = self.run_id
+        self.committer = LoopingCall(self._commit_if_due)
+        self.committer.start(self.commit_seconds, now=False)
         logger.info("run %s writing to %s", self.run_id, spider.db_path)
 
+    # -- batched transactions -----------------------------------------------------------------
+    def _batch(self) -> None:
+        """Make sure a batch transaction is open before a write."""
+        if not self.db.conn.in_transaction:
+            self.db.begin()
+            self.batch_pages, self.batch_started = 0, time.monotonic()
+
+    def _written(self) -> None:
+        self.batch_pages += 1
+        if self.batch_pages >= self.commit_pages:
+            self._commit()
+
+    def _commit_if_due(self) -> None:
+        if self.db is not None and time.monotonic() - self.batch_started >= self.commit_seconds:
+            self._commit()
+
+    def _commit(self) -> None:
+        if self.db is not None and self.db.conn.in_transaction:
+            self.db.commit()
+            self.crawler.stats.inc_value("clinicwatch/commits")
+        self.batch_pages = 0
+
     def _record_failure(self, item: FetchFailure) -> None:
+        self._batch()
         with self.db.atomic():
             record_fetch(self.db, self.run_id, item.clinic_id, item.url, item.status, item.outcome,
                          item.error, item.fetched_at)
+        self._written()
 
     async def _analyse(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         """Run CPU-heavy extraction/classification beside the reactor (in the worker pool) when one is set."""
         if self.pool is None:
             return function(*args, **kwargs)
-        return await asyncio.wrap_future(self.pool.submit(function, *args, **kwargs))
+        return await self.pool.run(function, *args, **kwargs)
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self._record_failure(item)
             return item
         if isinstance(item, PageNotModified):
+            self._batch()
             touch_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url, http_status=304,
                        fetched_at=item.fetched_at)
+            self._written()
             self.crawler.stats.inc_value("clinicwatch/pages_unchanged")
             return {"url": item.url, "outcome": "unchanged"}
         if isinstance(item, PageItem):
-            page = await self._analyse(extract_html, item.html, item.url, max_elements=self.max_elements)
+            try:
+                page = await self._analyse(extract_html, item.html, item.url, max_elements=self.max_elements)
+                result = None
+                if not known_hash(self.db, item.url, page.content_hash):
+                    if len(page.text) > self.max_text_chars:  # classify the head; the whole text is stored
+                        self.crawler.stats.inc_value("clinicwatch/text_truncated_for_classifier")
+                    result = await self._analyse(score, page.text[:self.max_text_chars], title=page.title)
+            except Exception as exc:  # a page that breaks the analysis is recorded, never lost silently
+                self.crawler.stats.inc_value("clinicwatch/analysis_failed")
+                logger.error("analysis of %s failed: %s", item.url, exc)
+                self._record_failure(FetchFailure(item.clinic_id, item.url, item.status,
+                                                  f"analysis failed: {exc}"[:500], item.fetched_at))
+                return {"url": item.url, "outcome": "error"}
             if page.extractor == "fallback-large":
                 self.crawler.stats.inc_value("clinicwatch/pages_many_elements")
-            result = None
-            if not known_hash(self.db, item.url, page.content_hash):
-                if len(page.text) > self.max_text_chars:  # classify the head; the whole text is stored
-                    self.crawler.stats.inc_value("clinicwatch/text_truncated_for_classifier")
-                result = await self._analyse(score, page.text[:self.max_text_chars], title=page.title)
+            self._batch()
             outcome = store_page(self.db, run_id=self.run_id, clinic_id=item.clinic_id, url=item.url,
                                  http_status=item.status, fetched_at=item.fetched_at, body_bytes=item.body_bytes,
                                  page=page, result=result, etag=item.etag, last_modified=item.last_modified,
                                  links=item.links, warc_file=item.warc_file, warc_offset=item.warc_offset)
+            self._written()
             self.crawler.stats.inc_value(f"clinicwatch/pages_{outcome}")
             return {"url": item.url, "outcome": outcome}
         return item
@@ -118,8 +163,11 @@ class StorePipeline:
         self._record_failure(FetchFailure(request.meta.get("clinic_id"), url, None, error[:500], utc_now(), outcome))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.committer is not None and self.committer.running:
+            self.committer.stop()
         if self.db is None:
             return
+        self._commit()
         # Peak resident memory of this crawl process (Linux reports KiB): hostile pages must not inflate it.
         self.crawler.stats.set_value("clinicwatch/peak_rss_bytes",
                                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
@@ -135,5 +183,5 @@ class StorePipeline:
         self.db.close()
         self.db = None
         if self.pool is not None:
-            self.pool.shutdown(wait=True)
+            self.pool.close()
             self.pool = None
