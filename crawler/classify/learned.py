@@ -73,17 +73,25 @@ class LearnedModel:
             return []
         owner, hashes = ngram_hashes(sentences)
         logits = gram_sums(owner, hashes, len(sentences), self.gram_weights) + self.bias
+        rows, columns = [], []  # rule features, added in one call (in the same order as one by one)
+        names_of: dict[tuple, list[int]] = {}  # sentences often share what the rules said
         for i, sentence_claims in enumerate(claims):
-            for name in rule_names(sentence_claims, language, use_rules=self.use_rules):
-                j = self.rule_index.get(name)
-                if j is not None:
-                    logits[i] += self.rule_weights[j]
+            key = tuple((c.category, c.stance, bool(c.condition), c.cues) for c in sentence_claims)
+            indices = names_of.get(key)
+            if indices is None:
+                indices = names_of[key] = [j for name in rule_names(sentence_claims, language,
+                                                                    use_rules=self.use_rules)
+                                           if (j := self.rule_index.get(name)) is not None]
+            rows += [i] * len(indices)
+            columns += indices
+        if rows:
+            np.add.at(logits, np.array(rows), self.rule_weights[np.array(columns)])
         k = len(STANCE_CLASSES)
         stance = np.exp(logits[:, :k] - logits[:, :k].max(axis=1, keepdims=True))
         stance /= stance.sum(axis=1, keepdims=True)
         categories = 1.0 / (1.0 + np.exp(-logits[:, k:]))
-        return [Prediction(dict(zip(STANCE_CLASSES, s.tolist())), dict(zip(self.categories, c.tolist())))
-                for s, c in zip(stance, categories)]
+        return [Prediction(dict(zip(STANCE_CLASSES, s)), dict(zip(self.categories, c)))
+                for s, c in zip(stance.tolist(), categories.tolist())]
 
     def predict(self, sentence: str, claims: list[Claim], language: str) -> Prediction:
         return self.predict_many([sentence], [claims], language)[0]
