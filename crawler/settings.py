@@ -87,6 +87,11 @@ CLINICWATCH_COMMIT_EVERY_SECONDS = float(_env("CLINICWATCH_COMMIT_EVERY_SECONDS"
 # --- Scrapy ------------------------------------------------------------------------------------
 USER_AGENT = f"ClinicWatch/0.1 (research crawler; +{CLINICWATCH_CONTACT})"
 ROBOTSTXT_OBEY = True
+# Scrapy checks every callback for `return value` inside a generator by parsing its source with
+# `ast`; its cache is keyed on the callable, and each request holds a new bound method, so the
+# check re-parses parse_page for every response (7% of a re-crawl's CPU, profiled). Our callbacks
+# return nothing (tests/test_spider.py would show lost items); the check is a development aid.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 DEPTH_LIMIT = CLINICWATCH_MAX_DEPTH
 DEPTH_PRIORITY = 1  # breadth-first: shallow pages (menus, treatment lists) first
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"

@@ -39,6 +39,20 @@ def test_every_command_is_in_the_readme(name):
     assert usage.search(README.read_text(encoding="utf-8")), f"README does not document {name}"
 
 
+def test_every_setting_is_in_the_readme():
+    import crawler.settings
+
+    names = [n for n in vars(crawler.settings) if n.startswith("CLINICWATCH_")]
+    readme = README.read_text(encoding="utf-8")
+    # "`CLINICWATCH_X` / `_Y`" rows document a pair that shares a prefix
+    pairs = re.findall(r"`(CLINICWATCH_[A-Z_]+?)_?[A-Z]*` / `(_[A-Z_]+)`", readme)
+    documented = set(re.findall(r"CLINICWATCH_[A-Z_]+", readme))
+    for first, suffix in pairs:
+        documented.add(first.rsplit("_", 1)[0] + suffix)
+    assert len(names) > 20
+    assert [n for n in names if n not in documented] == []
+
+
 def test_unknown_clinic_is_one_line(tmp_path):
     db = str(tmp_path / "t.db")
     result = CliRunner().invoke(cli, ["--db", db, "crawl", "--clinic", "Nobody"])
