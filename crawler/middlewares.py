@@ -117,7 +117,7 @@ class WarcArchiveMiddleware:
         settings, spider = self.crawler.settings, self.crawler.spider
         directory = archive_dir_for(spider.db_path, settings.get("CLINICWATCH_ARCHIVE_DIR"))
         directory.mkdir(parents=True, exist_ok=True)
-        prefix = f"run{getattr(spider, 'run_id', None) or 0:06d}"
+        prefix = settings.get("CLINICWATCH_WARC_PREFIX") or f"run{getattr(spider, 'run_id', None) or 0:06d}"
         return WarcArchive(Path(directory), prefix, settings.getint("CLINICWATCH_WARC_MAX_BYTES"))
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -48,6 +48,9 @@ CLINICWATCH_FOLLOW_SITEMAPS = _env("CLINICWATCH_FOLLOW_SITEMAPS", "1") in ("1", 
 # Evidence archive: rotating gzipped WARC files of every response. Empty = "archive/" beside the DB.
 CLINICWATCH_ARCHIVE_DIR = _env("CLINICWATCH_ARCHIVE_DIR", "")
 CLINICWATCH_WARC_MAX_BYTES = int(_env("CLINICWATCH_WARC_MAX_BYTES", str(100 * 1024 * 1024)))
+# WARC file names are PREFIX-00001.warc.gz; empty = "run<run id>". Crawl tasks of a parallel run
+# set "run<id>-c<clinic>-<attempt>" so files from many machines never collide in one archive.
+CLINICWATCH_WARC_PREFIX = _env("CLINICWATCH_WARC_PREFIX", "")
 # Retention (`clinicwatch prune`): newest versions kept per page; versions with claims are always kept.
 CLINICWATCH_KEEP_VERSIONS = int(_env("CLINICWATCH_KEEP_VERSIONS", "10"))
 # A clinic unreachable in this many consecutive runs gets a "gone" event.
@@ -84,6 +87,23 @@ CLINICWATCH_ANALYSIS_WORKERS = int(_env("CLINICWATCH_ANALYSIS_WORKERS", str(max(
 CLINICWATCH_COMMIT_EVERY_PAGES = int(_env("CLINICWATCH_COMMIT_EVERY_PAGES", "200"))
 CLINICWATCH_COMMIT_EVERY_SECONDS = float(_env("CLINICWATCH_COMMIT_EVERY_SECONDS", "1.0"))
 
+# Past one machine (scheduler/sweep.py, docs/cluster.md). Clinic crawls run at once, each its own
+# process, merged into the DB by one writer; crawls are politeness-bound, so the default is the
+# core count (1 = one crawl process for all clinics, as before).
+CLINICWATCH_PARALLEL_CRAWLS = int(_env("CLINICWATCH_PARALLEL_CRAWLS", str(os.cpu_count() or 1)))
+# A Dask scheduler (tcp://HOST:8786 or tls://...) to send clinic crawls, rescoring and WARC scoring
+# to; empty = run them on this machine. TLS files are used for tls:// addresses (mutual auth).
+CLINICWATCH_CLUSTER = _env("CLINICWATCH_CLUSTER", "")
+CLINICWATCH_CLUSTER_CONNECT_TIMEOUT = float(_env("CLINICWATCH_CLUSTER_CONNECT_TIMEOUT", "10"))
+CLINICWATCH_CLUSTER_TLS_CA_FILE = _env("CLINICWATCH_CLUSTER_TLS_CA_FILE", "")
+CLINICWATCH_CLUSTER_TLS_CERT = _env("CLINICWATCH_CLUSTER_TLS_CERT", "")
+CLINICWATCH_CLUSTER_TLS_KEY = _env("CLINICWATCH_CLUSTER_TLS_KEY", "")
+# Where a crawl task keeps its scratch DB and WARC files until the coordinator has them (empty: temp dir).
+CLINICWATCH_SCRATCH_DIR = _env("CLINICWATCH_SCRATCH_DIR", "")
+# Set by crawl tasks: the crawl stops (gracefully) when the process that started it is gone, so a
+# Dask worker killed mid-task leaves no crawl running on for nobody.
+CLINICWATCH_STOP_WITH_PARENT = _env("CLINICWATCH_STOP_WITH_PARENT", "0") == "1"
+
 # --- Scrapy ------------------------------------------------------------------------------------
 USER_AGENT = f"ClinicWatch/0.1 (research crawler; +{CLINICWATCH_CONTACT})"
 ROBOTSTXT_OBEY = True
@@ -112,6 +132,7 @@ RETRY_TIMES = int(_env("CLINICWATCH_RETRY_TIMES", "2"))
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+EXTENSIONS = {"crawler.parent_watch.ParentWatch": 100}
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-running control server: never on by default
 # Connect only to the addresses the private-address guard checked (DNS rebinding): see netresolver.
 TWISTED_DNS_RESOLVER = "crawler.netresolver.GuardedResolver"

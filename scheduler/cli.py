@@ -19,6 +19,7 @@ from crawler.store.schema import open_db
 from crawler.store.events import run_event_counts
 from crawler.store.writer import import_seeds
 from scheduler.cli_base import CONTEXT, CleanErrors, db_path
+from scheduler.cli_cluster import rescore, score_warc
 from scheduler.cli_monitoring import schedule, status
 from scheduler.crawl_process import check_crawl_settings
 
@@ -116,9 +117,15 @@ def seeds_list(ctx: click.Context, as_json: bool) -> None:
 @click.option("--depth", type=click.IntRange(0), help="Link depth cap for this run.")
 @click.option("--delay", type=click.FloatRange(0), help="Seconds between requests to one site.")
 @click.option("--timeout", type=click.FloatRange(1), help="Stop the crawl gracefully after this many seconds.")
+@click.option("--parallel", type=click.IntRange(1), default=None,
+              help="Clinic crawls at once, each its own process (default CLINICWATCH_PARALLEL_CRAWLS: the core "
+                   "count; 1 = one process for all clinics).")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Send the clinic crawls to this Dask scheduler (tcp://HOST:8786); default CLINICWATCH_CLUSTER.")
 @click.pass_context
 def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, ...], allow_private: bool,
-          max_pages: int | None, depth: int | None, delay: float | None, timeout: float | None) -> None:
+          max_pages: int | None, depth: int | None, delay: float | None, timeout: float | None,
+          parallel: int | None, cluster: str | None) -> None:
     """Crawl registered clinics, classify every page, store the results.
 
     Runs in its own process; the log goes to logs/crawl-RUN.log beside the database.
@@ -126,10 +133,15 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
     name the host (its start-URL hosts and domains) or --allow-host / CLINICWATCH_ALLOWED_PRIVATE_HOSTS
     lists it.
 
+    With --parallel N (N > 1) or --cluster, each clinic is crawled by its own task (clinics that
+    share a domain together) and only this process writes the database (docs/cluster.md).
+
     \b
     Example:
       clinicwatch crawl --clinic "Harbor Regenerative" --max-pages 50
       clinicwatch crawl --allow-host 10.0.0.8 --allow-host intranet.example
+      clinicwatch crawl --parallel 8
+      clinicwatch crawl --cluster tcp://10.0.0.5:8786
     """
     from crawler.store.writer import clinics_to_crawl
     from scheduler.crawl_process import LOOPBACK_SETTINGS, run_crawl
@@ -157,9 +169,21 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
             click.echo(f"skipped {clinic['name']!r}: another crawl of it is running", err=True)
         if chosen and not locks.held:
             raise click.ClickException("every clinic to crawl is being crawled by another process; try again later")
-        with crawl_progress() as on_progress:
-            outcome = run_crawl(db_path(ctx), locks.names if locks.busy else list(clinics), settings=overrides,
-                                on_progress=on_progress, timeout=timeout, pass_fds=locks.fds)
+        names = locks.names if locks.busy else list(clinics)
+        cluster = crawl_settings.CLINICWATCH_CLUSTER if cluster is None else cluster
+        parallel = parallel or crawl_settings.CLINICWATCH_PARALLEL_CRAWLS
+        if cluster or (parallel > 1 and len(locks.held or chosen) > 1):
+            from scheduler.sweep import run_sweep
+
+            def on_task(done: int, total: int, clinic: str, line: str) -> None:
+                click.echo(f"[{done}/{total}] {clinic}: {line}", err=True)
+
+            outcome = run_sweep(db_path(ctx), names, settings=overrides, parallel=parallel, cluster=cluster,
+                                timeout=timeout, on_task=on_task)
+        else:
+            with crawl_progress() as on_progress:
+                outcome = run_crawl(db_path(ctx), names, settings=overrides, on_progress=on_progress,
+                                    timeout=timeout, pass_fds=locks.fds)
     click.echo(f"run {outcome.run_id} {outcome.status}: {outcome.pages_stored} pages "
                f"({outcome.new_versions} new versions), {outcome.errors} errors; log: {outcome.log_path}")
     events = run_event_counts(open_db(db_path(ctx)), outcome.run_id)
@@ -202,29 +226,6 @@ def score(files: tuple[str, ...], as_json: bool) -> None:
                 click.echo(f"  [{claim.stance}] {claim.category}/{claim.condition or '-'}: {claim.sentence}")
     if failed:
         sys.exit(1)
-
-
-@cli.command()
-@click.option("--force", is_flag=True, help="Rescore versions already scored by this classifier version too.")
-@click.pass_context
-def rescore(ctx: click.Context, force: bool) -> None:
-    """Rescore every stored page version with the current classifier.
-
-    Scores and claims are stored under the current classifier version; versions already scored
-    by it are skipped, so running it twice changes nothing.
-
-    \b
-    Example:
-      clinicwatch --db study.db rescore
-    """
-    from crawler.classify import CLASSIFIER_VERSION
-    from crawler.rescore import rescore as rescore_versions
-    from scheduler.progress import count_progress
-
-    db = open_db(db_path(ctx), create=False)
-    with count_progress("rescoring") as on_progress:
-        scored, skipped = rescore_versions(db, force=force, on_progress=on_progress)
-    click.echo(f"classifier {CLASSIFIER_VERSION}: {scored} page versions scored, {skipped} already scored")
 
 
 @cli.command()
@@ -433,6 +434,8 @@ def demo_web(port: int, seeds_path: str) -> None:
 
 cli.add_command(schedule)
 cli.add_command(status)
+cli.add_command(rescore)
+cli.add_command(score_warc)
 
 
 def main() -> None:

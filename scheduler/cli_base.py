@@ -7,6 +7,7 @@ import click
 
 from crawler.seeds import SeedError
 from crawler.store.schema import SchemaError
+from scheduler.cluster import ClusterError
 from scheduler.crawl_process import CrawlSettingError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -18,7 +19,8 @@ class CleanErrors(click.Group):
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
-        except (SeedError, SchemaError, LookupError, CrawlSettingError, FileNotFoundError, PermissionError) as exc:
+        except (SeedError, SchemaError, LookupError, CrawlSettingError, ClusterError, FileNotFoundError,
+                PermissionError) as exc:
             message = str(exc) if not isinstance(exc, OSError) else f"{exc.filename}: {exc.strerror}"
             raise click.ClickException(message) from None
 

@@ -32,7 +32,7 @@ TOP_KEYS = {"db", "job_store", "timezone", "crawl_time_limit", "misfire_grace_ti
             "shutdown_timeout", "crawl", "report", "rescore", "alerts"}
 TRIGGER_KEYS = {"cron", "every", "timezone"}
 CRAWL_KEYS = TRIGGER_KEYS | {"clinics", "tags", "all", "time_limit", "allow_private", "max_pages", "depth",
-                             "delay", "settings", "report_after_crawl", "report_out"}
+                             "delay", "settings", "report_after_crawl", "report_out", "parallel", "cluster"}
 REPORT_KEYS = TRIGGER_KEYS | {"period", "out"}
 RESCORE_KEYS = TRIGGER_KEYS | {"after_classifier_change"}
 
@@ -66,6 +66,8 @@ class CrawlJob(JobSpec):
     settings: dict[str, str] = field(default_factory=dict)  # CLINICWATCH_* overrides for the crawl process
     report_after_crawl: bool = False
     report_out: Path | None = None
+    parallel: int = crawl_settings.CLINICWATCH_PARALLEL_CRAWLS  # clinic crawls at once (scheduler/sweep.py)
+    cluster: str = crawl_settings.CLINICWATCH_CLUSTER  # a Dask scheduler address, "" = this machine
 
     def selection(self) -> str:
         if self.all:
@@ -159,11 +161,18 @@ def _crawl_job(path: Path, name: str, table: Any, tz: str, time_limit: float) ->
     if not (everything or clinics or tags):
         r.fail("", "choose clinics: clinics = [\"Name\", ...], tags = [\"tag\", ...] or all = true")
     report_after = r.get("report_after_crawl", bool, False)
+    parallel = r.get("parallel", int, crawl_settings.CLINICWATCH_PARALLEL_CRAWLS)
+    if parallel < 1:
+        r.fail("parallel", f"must be at least 1, not {parallel!r}")
+    cluster = r.get("cluster", str, crawl_settings.CLINICWATCH_CLUSTER)
+    if cluster and not cluster.startswith(("tcp://", "tls://")):
+        r.fail("cluster", f"must be a Dask scheduler address like tcp://HOST:8786, not {cluster!r}")
     return CrawlJob(
         id=f"crawl:{name}", kind="crawl", name=name, trigger=trigger, trigger_text=text, timezone=tz_name,
         clinics=clinics, tags=tags, all=everything, time_limit=r.duration("time_limit", timedelta(seconds=time_limit)),
         settings=_crawl_settings(r), report_after_crawl=report_after,
         report_out=r.path_value("report_out", f"reports/{name}" if report_after else None),
+        parallel=parallel, cluster=cluster,
     )
 
 

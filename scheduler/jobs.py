@@ -175,12 +175,21 @@ def _crawl(runtime: Runtime, spec: CrawlJob) -> JobOutcome:
         if not locks.held:
             return JobOutcome("skipped", "every clinic of the group is being crawled elsewhere")
         names = [] if spec.all and not locks.busy else locks.names
-        outcome = run_crawl(
-            runtime.db_path, names, settings=spec.settings, timeout=spec.time_limit, trigger=f"schedule:{spec.id}",
-            stop=runtime.stop, pass_fds=locks.fds,
-            on_start=lambda run_id, pid: log.info("job %s: run %s crawling %d clinic(s) in process %s (log %s)",
-                                                  spec.id, run_id, len(locks.held), pid,
-                                                  runtime.db_path.parent / "logs" / f"crawl-{run_id}.log"))
+        if spec.cluster or (spec.parallel > 1 and len(locks.held) > 1):
+            from scheduler.sweep import run_sweep
+
+            outcome = run_sweep(
+                runtime.db_path, names, settings=spec.settings, parallel=spec.parallel, cluster=spec.cluster,
+                timeout=spec.time_limit, trigger=f"schedule:{spec.id}", stop=runtime.stop,
+                on_task=lambda done, total, clinic, line: log.info("job %s: [%d/%d] %s: %s", spec.id, done, total,
+                                                                   clinic, line))
+        else:
+            outcome = run_crawl(
+                runtime.db_path, names, settings=spec.settings, timeout=spec.time_limit,
+                trigger=f"schedule:{spec.id}", stop=runtime.stop, pass_fds=locks.fds,
+                on_start=lambda run_id, pid: log.info("job %s: run %s crawling %d clinic(s) in process %s (log %s)",
+                                                      spec.id, run_id, len(locks.held), pid,
+                                                      runtime.db_path.parent / "logs" / f"crawl-{run_id}.log"))
     detail = (f"run {outcome.run_id} {outcome.status}: {outcome.pages_stored} pages ({outcome.new_versions} new"
               f" versions), {outcome.errors} errors" + (f"; {len(locks.busy)} busy clinic(s) skipped" if locks.busy else ""))
     if outcome.status == "interrupted" and runtime.stop.is_set():

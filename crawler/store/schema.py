@@ -12,7 +12,7 @@ from typing import Callable
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Clinic names in runs.clinic_filter (and spider arguments) are joined with this: names have spaces.
 CLINIC_NAME_SEPARATOR = ";"
 
@@ -292,7 +292,69 @@ def _v4(db: sqlite_utils.Database) -> None:
     db["alerts_sent"].create_index(["channel", "alert_key"], unique=True)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(db: sqlite_utils.Database) -> None:
+    """Past one machine: per-clinic crawl tasks of a run, and scores of WARC collections."""
+    db["run_clinics"].create(
+        {
+            "run_id": int,
+            "clinic_id": int,
+            "status": str,  # finished | failed | interrupted
+            "error": str,  # why a task failed (one line), "" otherwise
+            "worker": str,  # where the task ran: "local" or the Dask worker's address
+            "pages_fetched": int,
+            "pages_stored": int,
+            "new_versions": int,
+            "errors": int,
+            "started_at": str,
+            "finished_at": str,
+        },
+        pk=("run_id", "clinic_id"),
+        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
+    )
+    db["warc_pages"].create(
+        {
+            "warc_file": str,  # the WARC file as given (path), with ...
+            "warc_offset": int,  # ... the record's offset: the natural key, with the classifier version
+            "classifier_version": str,
+            "url": str,
+            "captured_at": str,  # WARC-Date
+            "http_status": int,
+            "content_hash": str,
+            "title": str,
+            "language": str,
+            "score": float,
+            "flagged": int,
+            "n_claims": int,
+            "n_asserted": int,
+            "conditions": str,
+            "scored_at": str,
+        },
+        pk=("warc_file", "warc_offset", "classifier_version"),
+    )
+    db["warc_pages"].create_index(["flagged", "score"])
+    db["warc_claims"].create(
+        {
+            "id": int,
+            "warc_file": str,
+            "warc_offset": int,
+            "classifier_version": str,
+            "url": str,
+            "captured_at": str,
+            "sentence": str,
+            "category": str,
+            "condition": str,
+            "stance": str,
+            "score": float,
+            "cues": str,
+            "span_start": int,
+            "span_end": int,
+        },
+        pk="id",
+    )
+    db["warc_claims"].create_index(["warc_file", "warc_offset", "classifier_version"])
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:

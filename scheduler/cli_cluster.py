@@ -1,0 +1,116 @@
+"""The commands that map the classifier over many pages: `rescore` and `score-warc`.
+
+Both run on this machine by default and on a Dask cluster with --cluster (docs/cluster.md); this
+process stores every result, keyed so that running a command twice changes nothing.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crawler import settings as crawl_settings
+from crawler.store.schema import open_db
+from scheduler.cli_base import db_path
+
+CLUSTER_HELP = "Run on this Dask scheduler (tcp://HOST:8786); default CLINICWATCH_CLUSTER."
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Rescore versions already scored by this classifier version too.")
+@click.option("--parallel", type=click.IntRange(1), default=1, show_default=True,
+              help="Processes scoring at once on this machine.")
+@click.option("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
+@click.pass_context
+def rescore(ctx: click.Context, force: bool, parallel: int, cluster: str | None) -> None:
+    """Rescore every stored page version with the current classifier.
+
+    Scores and claims are stored under the current classifier version; versions already scored
+    by it are skipped, so running it twice changes nothing. With --parallel or --cluster the
+    versions are scored in batches of 200 by worker processes (or Dask workers).
+
+    \b
+    Example:
+      clinicwatch --db study.db rescore
+      clinicwatch --db study.db rescore --cluster tcp://10.0.0.5:8786
+    """
+    from crawler.classify import CLASSIFIER_VERSION
+    from scheduler.progress import count_progress
+
+    cluster = crawl_settings.CLINICWATCH_CLUSTER if cluster is None else cluster
+    db = open_db(db_path(ctx), create=False)
+    errors: list[str] = []
+    with count_progress("rescoring") as on_progress:
+        if cluster or parallel > 1:
+            from scheduler.bulk_scoring import rescore_on
+            from scheduler.cluster import runner_for
+
+            runner = runner_for(cluster, parallel, processes=True)
+            try:
+                scored, skipped, errors = rescore_on(db, runner, force=force, on_progress=on_progress)
+            finally:
+                runner.close()
+        else:
+            from crawler.rescore import rescore as rescore_versions
+
+            scored, skipped = rescore_versions(db, force=force, on_progress=on_progress)
+    click.echo(f"classifier {CLASSIFIER_VERSION}: {scored} page versions scored, {skipped} already scored")
+    for error in errors:
+        click.echo(f"failed: {error}", err=True)
+    if errors:
+        sys.exit(1)
+
+
+@click.command("score-warc")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--archive", "own_archive", is_flag=True, help="Score this database's own evidence archive.")
+@click.option("--parallel", type=click.IntRange(1), default=1, show_default=True,
+              help="Files scored at once on this machine.")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help=CLUSTER_HELP + " Workers read the files at the same paths (shared storage).")
+@click.pass_context
+def score_warc(ctx: click.Context, paths: tuple[str, ...], own_archive: bool, parallel: int,
+               cluster: str | None) -> None:
+    """Score the HTML pages of WARC files (any crawler's, e.g. a web-archive extract).
+
+    PATHS are WARC files or directories of them (*.warc, *.warc.gz). Results go to the tables
+    warc_pages and warc_claims, keyed by file, record offset and classifier version.
+
+    \b
+    Example:
+      clinicwatch --db study.db score-warc extracts/2021/
+      clinicwatch --db study.db score-warc --archive --cluster tcp://10.0.0.5:8786
+    """
+    from crawler.store.history import archive_dir_for
+    from crawler.warc_score import warc_files
+    from scheduler.bulk_scoring import score_warcs_on
+    from scheduler.cluster import runner_for
+
+    roots = list(paths)
+    if own_archive:
+        roots.append(str(archive_dir_for(db_path(ctx), crawl_settings.CLINICWATCH_ARCHIVE_DIR)))
+    if not roots:
+        raise click.UsageError("give WARC files or directories, or --archive")
+    files = warc_files(roots)
+    if not files:
+        raise click.ClickException(f"no WARC files (*.warc, *.warc.gz) in {', '.join(roots)}")
+    cluster = crawl_settings.CLINICWATCH_CLUSTER if cluster is None else cluster
+    db = open_db(db_path(ctx))
+
+    def on_file(done: int, total: int, result, message: str) -> None:
+        if result is None:
+            click.echo(f"[{done}/{total}] {message}", err=True)
+            return
+        flagged = sum(p.result.flagged for p in result.pages)
+        note = f"; stopped: {result.error}" if result.error else ""
+        click.echo(f"[{done}/{total}] {result.warc_file}: {len(result.pages)} pages scored, {flagged} flagged, "
+                   f"{result.skipped} records skipped{note}", err=True)
+
+    runner = runner_for(cluster, parallel, processes=True)
+    try:
+        pages, failed = score_warcs_on(db, files, runner, on_file=on_file)
+    finally:
+        runner.close()
+    click.echo(f"{pages} pages from {len(files)} WARC files scored; {failed} files with errors")
+    if failed:
+        sys.exit(1)
