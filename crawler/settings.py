@@ -133,6 +133,7 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {"crawler.parent_watch.ParentWatch": 100}
+DOWNLOADER = "crawler.downloader.PoliteDownloader"  # per-domain concurrency kept at zero delay (see there)
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's code-running control server: never on by default
 # Connect only to the addresses the private-address guard checked (DNS rebinding): see netresolver.
 TWISTED_DNS_RESOLVER = "crawler.netresolver.GuardedResolver"

@@ -88,7 +88,7 @@ class DaskRunner:
         self.futures = [self.client.submit(function, item, key=f"clinicwatch-{name}-{batch}-{i}", pure=False)
                         for i, item in enumerate(items)]
         index = {future.key: i for i, future in enumerate(self.futures)}
-        for future in completed(self.futures):
+        for future in completed(self.futures, loop=self.client.loop):
             item = items[index[future.key]]
             if future.cancelled():
                 continue

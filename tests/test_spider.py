@@ -102,3 +102,39 @@ def test_seed_hosts_trusted_other_private_targets_refused(tmp_path, sites):
     assert list(refused) == [b.url("/offsite.html")]
     assert refused[b.url("/offsite.html")][0] == "skipped" and "non-public address" in refused[b.url("/offsite.html")][1]
     assert b.count_requests() == 0
+
+
+@pytest.mark.parametrize("per_domain", [1, 2])
+def test_per_domain_concurrency_holds_without_a_download_delay(tmp_path, per_domain):
+    """Politeness: never more requests at once to one site than CLINICWATCH_CONCURRENT_PER_DOMAIN,
+    measured at the server (Scrapy 2.19 alone sends its whole queue at once when the delay is 0)."""
+    import threading
+
+    from tests.conftest import SlowSite
+
+    counts = {"now": 0, "max": 0}
+    lock = threading.Lock()
+
+    class CountingSite(SlowSite):
+        def resolve(self, path):
+            with lock:
+                counts["now"] += 1
+                counts["max"] = max(counts["max"], counts["now"])
+            try:
+                return super().resolve(path)
+            finally:
+                with lock:
+                    counts["now"] -= 1
+
+    routes = {"/": (200, {}, page("Home", "".join(f"<a href='/p{i}.html'>p{i}</a> " for i in range(12))))}
+    routes.update({f"/p{i}.html": (200, {}, page(f"P{i}", "Opening hours.")) for i in range(12)})
+    site = CountingSite(routes, host="127.0.0.74").start()
+    site.delay = 0.1
+    try:
+        db = tmp_path / "p.db"
+        seed_db(db, write_seeds(tmp_path / "s.csv", [{"name": "Polite", "urls": site.url("/")}]))
+        outcome = crawl(db, CLINICWATCH_CONCURRENT_PER_DOMAIN=str(per_domain), CLINICWATCH_ANALYSIS_WORKERS="0")
+    finally:
+        site.stop()
+    assert outcome.pages_stored == 13
+    assert counts["max"] == per_domain
