@@ -22,13 +22,15 @@ test: $(STAMP)  ## the whole test suite (real HTTP servers on 127.0.0.x, real SQ
 
 # Benchmarks (print figures, assert nothing). Defaults: crawl_speed 2,000 pages on 20 hosts (bare Scrapy
 # vs full pipeline), classifier_speed 200 pages x 10 KB per set, recrawl 1,500 pages on 5 hosts crawled
-# twice, report_100k a 100,000-page DB. Override e.g. `make bench BENCH_CRAWL_ARGS="--pages 500"`.
+# twice, report_100k a 100,000-page DB, parallel_crawl 20 politeness-bound sites (sequential, local pool,
+# 2-worker Dask cluster). Override e.g. `make bench BENCH_CRAWL_ARGS="--pages 500"`.
 BENCH_DIR ?= out/bench
 BENCH_CRAWL_ARGS ?=
 BENCH_CLASSIFIER_ARGS ?=
 BENCH_RECRAWL_ARGS ?=
 BENCH_REPORT_ARGS ?=
-BENCHMARKS := crawl_speed classifier_speed recrawl report_100k
+BENCH_PARALLEL_ARGS ?=
+BENCHMARKS := crawl_speed classifier_speed recrawl report_100k parallel_crawl
 
 # $(call run_bench,name,args): run benchmarks/name.py, show its output, keep it in $(BENCH_DIR)/name.txt.
 define run_bench
@@ -38,12 +40,13 @@ define run_bench
 	@echo
 endef
 
-bench: $(STAMP)  ## crawl speed (bare Scrapy vs pipeline), classifier speed, re-crawl cost, 100k-page report
+bench: $(STAMP)  ## crawl speed (bare Scrapy vs pipeline), classifier speed, re-crawl cost, 100k-page report, parallel crawls
 	@rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	$(call run_bench,crawl_speed,$(BENCH_CRAWL_ARGS))
 	$(call run_bench,classifier_speed,$(BENCH_CLASSIFIER_ARGS))
 	$(call run_bench,recrawl,$(BENCH_RECRAWL_ARGS))
 	$(call run_bench,report_100k,$(BENCH_REPORT_ARGS))
+	$(call run_bench,parallel_crawl,$(BENCH_PARALLEL_ARGS))
 	@echo "== summary (benchmark.name=value; outputs in $(BENCH_DIR)/)"
 	@for b in $(BENCHMARKS); do \
 	  awk -v b=$$b 'match($$0, /^[A-Za-z_][A-Za-z0-9_]*=/) { n = substr($$0, 1, RLENGTH - 1); \

@@ -91,6 +91,10 @@ CLINICWATCH_COMMIT_EVERY_SECONDS = float(_env("CLINICWATCH_COMMIT_EVERY_SECONDS"
 # process, merged into the DB by one writer; crawls are politeness-bound, so the default is the
 # core count (1 = one crawl process for all clinics, as before).
 CLINICWATCH_PARALLEL_CRAWLS = int(_env("CLINICWATCH_PARALLEL_CRAWLS", str(os.cpu_count() or 1)))
+# Clinics per crawl task. 0 = auto: on this machine the clinics are shared out among the parallel
+# processes (each Scrapy process crawls its share at once); on a cluster each clinic is a task
+# (finer rescheduling when a worker dies). Clinics sharing a domain always share a task.
+CLINICWATCH_CLINICS_PER_TASK = int(_env("CLINICWATCH_CLINICS_PER_TASK", "0"))
 # A Dask scheduler (tcp://HOST:8786 or tls://...) to send clinic crawls, rescoring and WARC scoring
 # to; empty = run them on this machine. TLS files are used for tls:// addresses (mutual auth).
 CLINICWATCH_CLUSTER = _env("CLINICWATCH_CLUSTER", "")

@@ -8,9 +8,15 @@ the task again on another worker, and the coordinator sees one outcome.
 """
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from crawler import settings as crawl_settings
@@ -134,3 +140,68 @@ def connect(address: str, *, timeout: float | None = None) -> Any:
 def runner_for(cluster: str, parallel: int, *, processes: bool = False) -> LocalRunner | DaskRunner:
     """The cluster when an address is given, else a local pool of `parallel`."""
     return DaskRunner(cluster) if cluster else LocalRunner(parallel, processes=processes)
+
+
+class LocalDaskCluster:
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1: to try the cluster path on one
+    machine, and for the cluster tests and benchmark (real processes, killable one by one)."""
+
+    def __init__(self, workers: int = 2, threads: int = 2, log_dir: Path | None = None) -> None:
+        self.n_workers, self.threads = workers, threads
+        self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="clinicwatch-dask-"))
+        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        self.processes: list[subprocess.Popen] = []
+        self.workers: dict[str, subprocess.Popen] = {}  # worker name -> its process (no nanny: kill = gone)
+
+    def _start(self, *args: str, log: str) -> subprocess.Popen:
+        dask = str(Path(sys.executable).parent / "dask")
+        with open(self.log_dir / log, "wb") as handle:
+            process = subprocess.Popen([dask, *args], stdout=handle, stderr=subprocess.STDOUT, cwd=self.log_dir)
+        self.processes.append(process)
+        return process
+
+    def start(self, timeout: float = 60) -> "LocalDaskCluster":
+        self._start("scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1], "--no-dashboard",
+                    log="scheduler.log")
+        for i in range(self.n_workers):
+            self.workers[f"w{i}"] = self._start("worker", self.address, "--host", "127.0.0.1", "--nthreads",
+                                                str(self.threads), "--no-nanny", "--no-dashboard", "--name", f"w{i}",
+                                                log=f"worker{i}.log")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                client = connect(self.address, timeout=2)
+            except ClusterError:
+                continue
+            try:
+                while time.monotonic() < deadline:
+                    if len(client.scheduler_info()["workers"]) == self.n_workers:
+                        return self
+                    time.sleep(0.1)
+            finally:
+                client.close()
+        self.stop()
+        raise ClusterError(f"the local Dask cluster did not start within {timeout:g} s (logs in {self.log_dir})")
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def __enter__(self) -> "LocalDaskCluster":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -122,6 +122,21 @@ def group_clinics(clinics: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return list(groups.values())
 
 
+def shard(groups: list[list[dict[str, Any]]], tasks: int) -> list[list[dict[str, Any]]]:
+    """At most `tasks` tasks from the domain groups, balanced by clinic count (each group stays whole).
+
+    One Scrapy process already crawls many sites at once (a slot per domain), and each process
+    costs ~1.5 s of start-up: on one machine, `parallel` processes with a share of the clinics
+    each beat one process per clinic (benchmarks/parallel_crawl.py).
+    """
+    if tasks >= len(groups):
+        return groups
+    shards: list[list[dict[str, Any]]] = [[] for _ in range(max(1, tasks))]
+    for group in sorted(groups, key=len, reverse=True):
+        min(shards, key=len).extend(group)
+    return [s for s in shards if s]
+
+
 def task_settings(overrides: dict[str, str] | None) -> dict[str, str]:
     """This process's CLINICWATCH_* environment plus the overrides: tasks on other machines crawl alike."""
     inherited = {k: v for k, v in os.environ.items() if k.startswith("CLINICWATCH_") and k not in COORDINATOR_ONLY}
@@ -163,9 +178,15 @@ def _sweep(db: Any, db_path: Path, clinics: list[dict[str, Any]], names: list[st
     run_id = start_run(db, names)
     db.execute("UPDATE runs SET pid = ?, trigger = ? WHERE id = ?", [os.getpid(), trigger, run_id])
     shipped = task_settings(settings)
+    groups = group_clinics(clinics)
+    per_task = crawl_settings.CLINICWATCH_CLINICS_PER_TASK
+    if per_task <= 0:  # auto: one task per process on this machine, one per clinic on a cluster
+        groups = shard(groups, runner.workers) if isinstance(runner, LocalRunner) else groups
+    else:
+        groups = shard(groups, -(-len(clinics) // per_task))
     tasks = [CrawlTask(run_id, [c["id"] for c in group], [c["name"] for c in group],
                        clinic_slice(db, [c["id"] for c in group]), shipped, timeout)
-             for group in group_clinics(clinics)]
+             for group in groups]
     archive = archive_dir_for(db_path, (settings or {}).get("CLINICWATCH_ARCHIVE_DIR")
                               or crawl_settings.CLINICWATCH_ARCHIVE_DIR)
     logs = db_path.parent / "logs"
@@ -221,13 +242,15 @@ def _take(db: Any, run_id: int, outcome: Outcome, archive: Path, logs: Path, sta
     with tempfile.TemporaryDirectory(prefix="clinicwatch-merge-") as tmp:
         scratch = Path(tmp) / "task.db"
         scratch.write_bytes(result.db)
+        merge_started = time.monotonic()
         counts = merge_scratch(db, scratch, run_id=run_id, clinic_ids=task.clinic_ids)
-        stats.append(scratch_stats(scratch))
+        stats.append({**scratch_stats(scratch), "clinicwatch/merge_seconds": time.monotonic() - merge_started})
     record_task(db, run_id=run_id, clinic_ids=task.clinic_ids, status=result.status,
                 error="" if result.status == "finished" else f"crawl {result.status} (exit {result.returncode})",
                 worker=result.where, counts=counts, started_at=result.started_at, finished_at=result.finished_at)
-    return (f"{result.status}: {counts.pages_stored} pages ({counts.new_versions} new versions), "
-            f"{counts.errors} errors on {result.where}")
+    stored, new, errors = (sum(getattr(c, f) for c in counts.values())
+                           for f in ("pages_stored", "new_versions", "errors"))
+    return f"{result.status}: {stored} pages ({new} new versions), {errors} errors on {result.where}"
 
 
 def _stop_watcher(stop: threading.Event | None, runner: LocalRunner | DaskRunner) -> threading.Event | None:

@@ -10,11 +10,8 @@ import os
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -24,12 +21,11 @@ from crawler.classify import CLASSIFIER_VERSION
 from crawler.demo_web.server import DemoWeb
 from crawler.store.schema import open_db
 from scheduler.cli import cli
-from scheduler.cluster import ClusterError, DaskRunner
+from scheduler.cluster import ClusterError, DaskRunner, LocalDaskCluster, connect
 from scheduler.crawl_process import LOOPBACK_SETTINGS
 from scheduler.sweep import run_sweep
 from tests.conftest import crawl, seed_db, wait_for
 
-DASK = str(Path(sys.executable).parent / "dask")
 # A small politeness delay makes each clinic's crawl last a few seconds: time to kill a worker mid-task.
 SLOW = {**LOOPBACK_SETTINGS, "CLINICWATCH_DOWNLOAD_DELAY": "0.25"}
 
@@ -40,56 +36,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Cluster:
-    def __init__(self, tmp: Path) -> None:
-        self.address = f"tcp://127.0.0.1:{free_port()}"
-        self.tmp = tmp
-        self.procs: list[subprocess.Popen] = []
-        self.workers: dict[str, subprocess.Popen] = {}
-
-    def _start(self, *args: str, log: str) -> subprocess.Popen:
-        handle = open(self.tmp / log, "wb")
-        proc = subprocess.Popen([DASK, *args], stdout=handle, stderr=subprocess.STDOUT, cwd=self.tmp)
-        self.procs.append(proc)
-        return proc
-
-    def start(self) -> "Cluster":
-        port = self.address.rsplit(":", 1)[1]
-        self._start("scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard", log="scheduler.log")
-        for i in range(2):
-            proc = self._start("worker", self.address, "--host", "127.0.0.1", "--nthreads", "2", "--no-nanny",
-                               "--no-dashboard", "--name", f"w{i}", log=f"worker{i}.log")
-            self.workers[f"w{i}"] = proc
-        client = wait_for(lambda: _client(self.address), 60, "the Dask scheduler")
-        try:
-            wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, 60, "two Dask workers")
-        finally:
-            client.close()
-        return self
-
-    def stop(self) -> None:
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 def _client(address: str):
-    from distributed import Client
-
     try:
-        return Client(address, timeout=2, set_as_default=False)
-    except OSError:
+        return connect(address, timeout=2)
+    except ClusterError:
         return None
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = Cluster(tmp_path_factory.mktemp("dask")).start()
+    c = LocalDaskCluster(workers=2, threads=2, log_dir=tmp_path_factory.mktemp("dask")).start()
     yield c
     c.stop()
 

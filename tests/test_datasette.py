@@ -122,8 +122,11 @@ def test_metadata_title_and_descriptions(fixture_db: Path) -> None:
     tables = body["databases"][DB_NAME]["tables"]
     conn = sqlite3.connect(fixture_db)
     try:
-        for table in ("clinics", "runs", "pages", "page_versions", "page_scores", "claims",
-                      "fetch_log", "clinic_claims", "claim_events", "clinic_events"):
+        user_tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE '%_fts%'")]
+        assert len(user_tables) >= 15 and set(user_tables) == set(tables)  # every table described, no stale ones
+        for table in user_tables:
             columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
             assert set(tables[table]["columns"]) == columns, table
             assert tables[table]["description"], table

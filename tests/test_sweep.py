@@ -17,7 +17,7 @@ from crawler.store.merge import clinic_slice, merge_scratch
 from crawler.store.schema import open_db
 from scheduler.cli import cli
 from scheduler.crawl_process import LOOPBACK_SETTINGS
-from scheduler.sweep import CrawlTask, crawl_task, group_clinics, run_sweep, task_settings
+from scheduler.sweep import CrawlTask, crawl_task, group_clinics, run_sweep, shard, task_settings
 from tests.conftest import crawl, seed_db
 
 
@@ -69,10 +69,13 @@ def test_parallel_tasks_store_what_one_crawl_stores(swept):
     db = open_db(out / "parallel.db")
     clinics = db.execute("SELECT COUNT(*) FROM clinics").fetchone()[0]
     tasks = list(db.query("SELECT * FROM run_clinics WHERE run_id = ?", [first.run_id]))
-    assert len(tasks) == clinics == len(lines) == 7
+    assert len(tasks) == clinics == 7
     assert {t["status"] for t in tasks} == {"finished"} and {t["worker"] for t in tasks} == {"local"}
     assert sum(t["new_versions"] for t in tasks) == first.new_versions == len(snapshot(out / "single.db")["versions"])
-    assert [done for done, *_ in lines] == list(range(1, 8)) and all(total == 7 for _, total, *_ in lines)
+    assert sum(t["pages_fetched"] for t in tasks) == first.pages_fetched and all(t["pages_stored"] > 5 for t in tasks)
+    # on one machine the 7 clinics are shared out among the 3 processes (each crawls its share at once)
+    assert [done for done, *_ in lines] == [1, 2, 3] and all(total == 3 for _, total, *_ in lines)
+    assert sorted(len(names.split(", ")) for _, _, names, _ in lines) == [2, 2, 3]
     # every archived copy a version points at was shipped into the real archive and reads back
     archive = archive_dir_for(out / "parallel.db")
     for warc_file, offset, url in db.execute("SELECT warc_file, warc_offset, url FROM page_versions"):
@@ -108,7 +111,7 @@ def test_merging_the_same_task_twice_changes_nothing(swept, demo_web, tmp_path):
             scratch = Path(tmp) / "task.db"
             scratch.write_bytes(result.db)
             counts = merge_scratch(db, scratch, run_id=run_id, clinic_ids=[clinic["id"]])
-        assert counts.new_versions == 0 and counts.pages_fetched > 5
+        assert counts[clinic["id"]].new_versions == 0 and counts[clinic["id"]].pages_fetched > 5
         assert snapshot(out / "parallel.db") == before
         assert db.execute("SELECT COUNT(*) FROM fetch_log WHERE run_id = ?", [run_id]).fetchone()[0] == log_rows
 
@@ -134,8 +137,13 @@ def test_clinics_sharing_a_domain_crawl_in_one_task():
                {"id": 3, "domains": "clinic.alpha.example"}, {"id": 4, "domains": "gamma.example beta.example"},
                {"id": 5, "domains": "delta.example"}, {"id": 6, "domains": "x.epsilon.example"},
                {"id": 7, "domains": "epsilon.example"}]
-    groups = sorted(sorted(c["id"] for c in g) for g in group_clinics(clinics))
-    assert groups == [[1, 3], [2, 4], [5], [6, 7]]
+    groups = group_clinics(clinics)
+    assert sorted(sorted(c["id"] for c in g) for g in groups) == [[1, 3], [2, 4], [5], [6, 7]]
+    # shared out among 2 processes: groups stay whole, sizes balanced
+    shards = shard(groups, 2)
+    assert sorted(len(s) for s in shards) == [3, 4]
+    assert all(any({c["id"] for c in s} >= {c["id"] for c in g} for s in shards) for g in groups)
+    assert shard(groups, 10) == groups
 
 
 def test_cli_crawl_parallel_reports_each_task(demo_web, tmp_path):
@@ -149,7 +157,6 @@ def test_cli_crawl_parallel_reports_each_task(demo_web, tmp_path):
 
 def test_a_task_crawl_stops_when_the_process_that_started_it_dies(tmp_path):
     """A Dask worker killed mid-task: its crawl process (own process group) must not crawl on."""
-    import os
     import signal
     import subprocess
     import sys

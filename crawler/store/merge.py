@@ -94,8 +94,10 @@ def checkpoint(path: Path) -> bytes:
 
 
 def merge_scratch(db: sqlite_utils.Database, scratch: Path, *, run_id: int, clinic_ids: list[int],
-                  warc_names: dict[str, str] | None = None) -> MergeCounts:
+                  warc_names: dict[str, str] | None = None) -> dict[int, MergeCounts]:
     """Write the scratch DB's crawl into the real DB as part of run `run_id`; idempotent.
+
+    Returns what was merged per clinic.
 
     `warc_names` maps the scratch archive's file names to the names they got in the real
     archive (the caller copied the files there first, so a version never points at a missing file).
@@ -109,7 +111,8 @@ def merge_scratch(db: sqlite_utils.Database, scratch: Path, *, run_id: int, clin
         db.execute("DETACH DATABASE t")
 
 
-def _merge(db: sqlite_utils.Database, run_id: int, clinic_ids: list[int], warc_names: dict[str, str]) -> MergeCounts:
+def _merge(db: sqlite_utils.Database, run_id: int, clinic_ids: list[int],
+           warc_names: dict[str, str]) -> dict[int, MergeCounts]:
     scratch_runs = [r[0] for r in db.execute("SELECT id FROM t.runs ORDER BY id")]
     if not scratch_runs:
         raise ValueError("the crawl task's database has no run")
@@ -119,7 +122,7 @@ def _merge(db: sqlite_utils.Database, run_id: int, clinic_ids: list[int], warc_n
     db.execute("INSERT INTO fetch_log (run_id, clinic_id, url, status, outcome, error, fetched_at)"
                " SELECT ?, clinic_id, url, status, outcome, error, fetched_at FROM t.fetch_log WHERE run_id=?"
                " ORDER BY id", [run_id, task_run])
-    new_versions = 0
+    new_versions: dict[int, int] = {}
     pages = db.execute("SELECT url, clinic_id, first_seen, last_seen, last_status, etag, last_modified, links,"
                        " current_version_id FROM t.pages WHERE last_run_id=? ORDER BY id", [task_run]).fetchall()
     for url, clinic_id, first_seen, last_seen, last_status, etag, last_modified, links, scratch_version in pages:
@@ -139,11 +142,15 @@ def _merge(db: sqlite_utils.Database, run_id: int, clinic_ids: list[int], warc_n
         version_id, created = _merge_version(db, scratch_version, page_id, run_id, warc_names)
         if version_id is None:
             continue
-        new_versions += created
+        new_versions[clinic_id] = new_versions.get(clinic_id, 0) + created
         db.execute("UPDATE pages SET current_version_id=? WHERE id=?", [version_id, page_id])
-    counts = db.execute("SELECT COUNT(*), SUM(outcome IN ('stored','unchanged')), SUM(outcome='error')"
-                        " FROM t.fetch_log WHERE run_id=?", [task_run]).fetchone()
-    return MergeCounts(counts[0] or 0, counts[1] or 0, new_versions, counts[2] or 0)
+    counts = {clinic_id: MergeCounts(0, 0, new_versions.get(clinic_id, 0), 0) for clinic_id in clinic_ids}
+    for clinic_id, fetched, stored, errors in db.execute(
+            "SELECT clinic_id, COUNT(*), SUM(outcome IN ('stored','unchanged')), SUM(outcome='error')"
+            " FROM t.fetch_log WHERE run_id=? GROUP BY clinic_id", [task_run]):
+        if clinic_id in counts:
+            counts[clinic_id] = MergeCounts(fetched, stored or 0, new_versions.get(clinic_id, 0), errors or 0)
+    return counts
 
 
 def _merge_version(db: sqlite_utils.Database, scratch_id: int, page_id: int, run_id: int,
@@ -176,17 +183,17 @@ def _merge_version(db: sqlite_utils.Database, scratch_id: int, page_id: int, run
 
 
 def record_task(db: sqlite_utils.Database, *, run_id: int, clinic_ids: list[int], status: str, error: str = "",
-                worker: str = "", counts: MergeCounts | None = None, started_at: str = "",
+                worker: str = "", counts: dict[int, MergeCounts] | None = None, started_at: str = "",
                 finished_at: str = "") -> None:
-    """The outcome of one crawl task, per clinic (a re-run task replaces its row)."""
-    counts = counts or MergeCounts(0, 0, 0, 0)
+    """The outcome of one crawl task, per clinic (a re-run task replaces its rows)."""
     with db.atomic():
         for clinic_id in clinic_ids:
+            done = (counts or {}).get(clinic_id, MergeCounts(0, 0, 0, 0))
             db.execute(
                 "INSERT OR REPLACE INTO run_clinics (run_id, clinic_id, status, error, worker, pages_fetched,"
                 " pages_stored, new_versions, errors, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [run_id, clinic_id, status, error[:500], worker, counts.pages_fetched, counts.pages_stored,
-                 counts.new_versions, counts.errors, started_at, finished_at or utc_now()])
+                [run_id, clinic_id, status, error[:500], worker, done.pages_fetched, done.pages_stored,
+                 done.new_versions, done.errors, started_at, finished_at or utc_now()])
 
 
 def merged_stats(stats: list[dict[str, Any]]) -> dict[str, Any]:
