@@ -1,8 +1,9 @@
 """Stop a crawl whose parent is gone (a crawl task on a Dask worker that was killed).
 
 The crawl runs in its own process group, so a worker's death does not reach it; without this it
-would crawl on for nobody, and Dask has already re-run its task elsewhere. Checked once a second:
-when the process that started the crawl is no longer its parent, the crawl gets SIGTERM, Scrapy's
+would crawl on for nobody, and Dask has already re-run its task elsewhere. Checked at start and once a
+second: when the process that started the crawl (its pid is in CLINICWATCH_STOP_WITH_PARENT) is
+no longer its parent, the crawl gets SIGTERM, Scrapy's
 graceful stop (the scratch run closes as interrupted).
 """
 from __future__ import annotations
@@ -27,9 +28,11 @@ class ParentWatch:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ParentWatch":
-        if not crawler.settings.getbool("CLINICWATCH_STOP_WITH_PARENT"):
+        parent = crawler.settings.getint("CLINICWATCH_STOP_WITH_PARENT")
+        if parent <= 0:
             raise NotConfigured
-        watch = cls(os.getppid())
+        # the pid is given, not read here: the parent may already be gone when this runs
+        watch = cls(parent)
         from scrapy import signals
 
         crawler.signals.connect(watch.start, signal=signals.engine_started)
@@ -37,7 +40,7 @@ class ParentWatch:
         return watch
 
     def start(self) -> None:
-        self.loop.start(CHECK_SECONDS, now=False)
+        self.loop.start(CHECK_SECONDS, now=True)
 
     def stop(self) -> None:
         if self.loop.running:

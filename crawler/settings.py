@@ -104,9 +104,10 @@ CLINICWATCH_CLUSTER_TLS_CERT = _env("CLINICWATCH_CLUSTER_TLS_CERT", "")
 CLINICWATCH_CLUSTER_TLS_KEY = _env("CLINICWATCH_CLUSTER_TLS_KEY", "")
 # Where a crawl task keeps its scratch DB and WARC files until the coordinator has them (empty: temp dir).
 CLINICWATCH_SCRATCH_DIR = _env("CLINICWATCH_SCRATCH_DIR", "")
-# Set by crawl tasks: the crawl stops (gracefully) when the process that started it is gone, so a
-# Dask worker killed mid-task leaves no crawl running on for nobody.
-CLINICWATCH_STOP_WITH_PARENT = _env("CLINICWATCH_STOP_WITH_PARENT", "0") == "1"
+# Set by crawl tasks to the pid of the process that starts the crawl: the crawl stops (gracefully)
+# when that process is no longer its parent, so a Dask worker killed mid-task leaves no crawl
+# running on for nobody. 0 = never.
+CLINICWATCH_STOP_WITH_PARENT = int(_env("CLINICWATCH_STOP_WITH_PARENT", "0"))
 
 # --- Scrapy ------------------------------------------------------------------------------------
 USER_AGENT = f"ClinicWatch/0.1 (research crawler; +{CLINICWATCH_CONTACT})"

@@ -8,6 +8,7 @@ the task again on another worker, and the coordinator sees one outcome.
 """
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -146,8 +147,10 @@ class LocalDaskCluster:
     """`dask scheduler` and `dask worker` processes on 127.0.0.1: to try the cluster path on one
     machine, and for the cluster tests and benchmark (real processes, killable one by one)."""
 
-    def __init__(self, workers: int = 2, threads: int = 2, log_dir: Path | None = None) -> None:
+    def __init__(self, workers: int = 2, threads: int = 2, log_dir: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.n_workers, self.threads = workers, threads
+        self.env = {**os.environ, **(env or {})}  # e.g. the workers' CLINICWATCH_SCRATCH_DIR
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="clinicwatch-dask-"))
         self.address = f"tcp://127.0.0.1:{_free_port()}"
         self.processes: list[subprocess.Popen] = []
@@ -156,7 +159,8 @@ class LocalDaskCluster:
     def _start(self, *args: str, log: str) -> subprocess.Popen:
         dask = str(Path(sys.executable).parent / "dask")
         with open(self.log_dir / log, "wb") as handle:
-            process = subprocess.Popen([dask, *args], stdout=handle, stderr=subprocess.STDOUT, cwd=self.log_dir)
+            process = subprocess.Popen([dask, *args], stdout=handle, stderr=subprocess.STDOUT, cwd=self.log_dir,
+                                       env=self.env)
         self.processes.append(process)
         return process
 

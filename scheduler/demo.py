@@ -89,7 +89,7 @@ def _print_summary(summary: Report, outcome: CrawlOutcome, written: dict[str, Pa
                f"claims detected (asserted): {h.asserted_claims}   fetch errors: {outcome.errors}")
     click.echo(f"  this run: {outcome.pages_stored} pages fetched, {outcome.new_versions} new versions"
                + _recrawl_note(db_path, outcome.run_id))
-    click.echo(f"  highest-scoring clinics (claims detected, not verdicts):")
+    click.echo("  highest-scoring clinics (claims detected, not verdicts):")
     for clinic in summary.clinics[:TOP_CLINICS_SHOWN]:
         example = (clinic.top_claim.sentence if clinic.top_claim else "").replace("\n", " ")
         if len(example) > 140:

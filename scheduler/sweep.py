@@ -76,7 +76,7 @@ def crawl_task(task: CrawlTask) -> CrawlTaskResult:
         archive = Path(tmp) / "archive"
         # Politeness-bound crawls run many at once: analysis inline (no extra process each) unless set.
         settings = {"CLINICWATCH_ANALYSIS_WORKERS": "0", **task.settings, "CLINICWATCH_ARCHIVE_DIR": str(archive),
-                    "CLINICWATCH_STOP_WITH_PARENT": "1",
+                    "CLINICWATCH_STOP_WITH_PARENT": str(os.getpid()),
                     # unique per attempt: a task Dask re-runs never reuses a name
                     "CLINICWATCH_WARC_PREFIX": f"run{task.run_id:06d}-c{task.clinic_ids[0]}-{uuid.uuid4().hex[:6]}"}
         started = utc_now()

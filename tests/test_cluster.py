@@ -45,7 +45,10 @@ def _client(address: str):
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    c = LocalDaskCluster(workers=2, threads=2, log_dir=tmp_path_factory.mktemp("dask")).start()
+    scratch = tmp_path_factory.mktemp("worker-scratch")
+    c = LocalDaskCluster(workers=2, threads=2, log_dir=tmp_path_factory.mktemp("dask"),
+                         env={"CLINICWATCH_SCRATCH_DIR": str(scratch)}).start()
+    c.scratch = scratch
     yield c
     c.stop()
 
@@ -111,6 +114,17 @@ def test_every_clinic_stored_exactly_once_after_a_worker_died(cluster_crawl):
     claims = "SELECT v.url, c.sentence, c.category, c.stance FROM claims c JOIN page_versions v ON v.id = c.version_id"
     assert sorted(conn.execute(claims)) == sorted(single.execute(claims))
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_dead_workers_crawls_stopped_themselves(cluster, cluster_crawl):
+    *_, killed_tasks = cluster_crawl
+    # a finished task removes its scratch dir; what is left is the killed worker's running tasks
+    # (`processing` also lists the tasks queued on it; it runs 2 at a time)
+    left = sorted(cluster.scratch.glob("clinicwatch-task-*"))
+    assert 1 <= len(left) <= min(len(killed_tasks), cluster.threads)
+    for task_dir in left:
+        log = "\n".join(p.read_text() for p in (task_dir / "logs").glob("*.log"))
+        assert "is gone: stopping" in log and "Closing spider (shutdown)" in log, task_dir
 
 
 def test_rescore_and_warc_scoring_on_the_cluster(cluster, cluster_crawl):

@@ -18,7 +18,7 @@ def sites(tmp_path):
     """Clinic A on 127.0.0.31 (with www-style subdomain-free IP host), outsider B on 127.0.0.32."""
     a = SiteServer(host="127.0.0.31")
     b = SiteServer(host="127.0.0.32", port=a.port)
-    chain = "".join(f"<a href='/deep{i + 1}.html'>next</a>" if i < 6 else "" for i in range(7))
+
     a.set_routes({
         "/": (200, {}, page("Home", "Welcome. <a href='/about.html'>About</a> <a href='/private/secret.html'>x</a>"
                             f" <a href='{b.url('/offsite.html')}'>partner</a> <a href='/deep1.html'>deep</a>"

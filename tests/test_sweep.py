@@ -176,7 +176,7 @@ def test_a_task_crawl_stops_when_the_process_that_started_it_dies(tmp_path):
         script = textwrap.dedent(f"""
             import subprocess, sys, os, time
             from scheduler.crawl_process import crawl_command
-            env = {{**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "CLINICWATCH_STOP_WITH_PARENT": "1",
+            env = {{**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "CLINICWATCH_STOP_WITH_PARENT": str(os.getpid()),
                    "CLINICWATCH_ALLOW_PRIVATE": "1", "CLINICWATCH_DOWNLOAD_DELAY": "0", "CLINICWATCH_AUTOTHROTTLE": "0",
                    "CLINICWATCH_CONCURRENT_PER_DOMAIN": "1"}}
             log = open({str(tmp_path / 'crawl.log')!r}, "wb")
