@@ -160,3 +160,22 @@ def test_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path, demo_web
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: cannot reach the Dask scheduler at " + address)
     assert open_db(tmp_path / "u.db").execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
+
+
+def test_a_task_that_raises_on_a_worker_is_one_line_and_the_others_go_on(cluster):
+    runner = DaskRunner(cluster.address)
+    try:
+        outcomes = {o.item: o for o in runner.map(int, ["7", "seven", "8"])}
+    finally:
+        runner.close()
+    assert outcomes["7"].result == 7 and outcomes["8"].result == 8
+    assert outcomes["seven"].result is None
+    assert outcomes["seven"].error.startswith("ValueError: invalid literal") and "\n" not in outcomes["seven"].error
+
+
+def test_a_tls_cluster_without_certificates_is_one_line(monkeypatch):
+    monkeypatch.setattr(crawl_settings, "CLINICWATCH_CLUSTER_TLS_CERT", "")
+    with pytest.raises(ClusterError, match="needs CLINICWATCH_CLUSTER_TLS_CA_FILE"):
+        DaskRunner("tls://127.0.0.1:8786", timeout=1)
+    with pytest.raises(ClusterError, match="expected tcp://HOST:PORT"):
+        DaskRunner("http://127.0.0.1:8786", timeout=1)
