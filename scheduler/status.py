@@ -99,7 +99,8 @@ def _duration(started: str | None, finished: str | None, now: datetime) -> str:
 
 def render_status(db_path: Path, *, job_store: Path | None = None, runs: int = 10,
                   now: datetime | None = None) -> str:
-    """Last runs, recent problems (failed/interrupted runs, dead crawls, failing health checks), next runs."""
+    """Last runs, recent problems (failed/interrupted runs and clinic crawl tasks, dead crawls, failing
+    health checks), next runs."""
     now = now or datetime.now(timezone.utc)
     db = open_db(db_path, create=False)
     try:
@@ -114,6 +115,10 @@ def render_status(db_path: Path, *, job_store: Path | None = None, runs: int = 1
             "SELECT id, status, trigger, finish_reason, started_at FROM runs WHERE status IN ('failed', 'interrupted')"
             " AND started_at >= ? ORDER BY id DESC LIMIT 20", [since]))
         stale = list(db.query("SELECT id, pid FROM runs WHERE status = 'running' AND pid IS NOT NULL"))
+        failed_tasks = list(db.query(
+            "SELECT t.run_id, t.status, t.error, t.worker, c.name FROM run_clinics t JOIN clinics c ON c.id = t.clinic_id"
+            " JOIN runs r ON r.id = t.run_id WHERE t.status != 'finished' AND r.started_at >= ?"
+            " ORDER BY t.run_id DESC, c.name LIMIT 20", [since]))
         health = list(db.query(
             "SELECT h.run_id, h.check_name, h.status, h.detail, c.name FROM crawl_health h"
             " LEFT JOIN clinics c ON c.id = h.clinic_id"
@@ -137,6 +142,9 @@ def render_status(db_path: Path, *, job_store: Path | None = None, runs: int = 1
         if not pid_alive(r["pid"]):
             problems.append(f"run {r['id']}: crawl process {r['pid']} is gone; the next scheduler start marks it"
                             " interrupted")
+    for t in failed_tasks:  # parallel and cluster runs: one clinic's crawl task
+        problems.append(f"run {t['run_id']}: clinic crawl {t['name']!r} {t['status']}"
+                        f"{' on ' + t['worker'] if t['worker'] else ''}: {t['error'] or 'no error recorded'}")
     for r in bad_runs:
         problems.append(f"run {r['id']} {r['status']} ({r['finish_reason'] or 'no reason'}), started"
                         f" {r['started_at']} by {r['trigger'] or '-'}")

@@ -130,6 +130,9 @@ def test_a_failing_task_is_a_failed_clinic_crawl_not_a_lost_run(demo_web, tmp_pa
     tasks = list(db.query("SELECT status, error FROM run_clinics WHERE run_id = ?", [outcome.run_id]))
     assert len(tasks) == 2 and all(t["status"] == "failed" and "scratch-is-a-file" in t["error"] for t in tasks)
     assert all("\n" not in t["error"] for t in tasks)
+    status = CliRunner().invoke(cli, ["--db", str(tmp_path / "f.db"), "status"])
+    assert status.exit_code == 0
+    assert "clinic crawl 'ZellKraft Privatklinik' failed: " in status.output  # the user sees which and why
 
 
 def test_clinics_sharing_a_domain_crawl_in_one_task():
