@@ -19,7 +19,7 @@ from crawler.store.schema import open_db
 from crawler.store.events import run_event_counts
 from crawler.store.writer import import_seeds
 from scheduler.cli_base import CONTEXT, CleanErrors, db_path
-from scheduler.cli_cluster import rescore, score_warc
+from scheduler.cli_scoring import evaluate, rescore, score, score_warc, train
 from scheduler.cli_monitoring import schedule, status
 from scheduler.crawl_process import check_crawl_settings
 
@@ -194,78 +194,6 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (the stable output shape).")
-def score(files: tuple[str, ...], as_json: bool) -> None:
-    """Score saved HTML or text files with the classifier.
-
-    JSON shape per file: {"path", "score", "flagged", "language", "classifier_version",
-    "claims": [{"sentence", "category", "condition", "stance", "score"}]}.
-
-    \b
-    Example:
-      clinicwatch score --json page.html notes.txt
-    """
-    from scheduler.scoring import ScoreInputError, score_file
-
-    failed = 0
-    for path in files:
-        try:
-            result = score_file(Path(path))
-        except ScoreInputError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            failed += 1
-            continue
-        if as_json:
-            click.echo(json.dumps(result.to_json(path), ensure_ascii=False))
-        else:
-            state = "FLAGGED" if result.flagged else "not flagged"
-            click.echo(f"{path}: score {result.score:.2f} ({state}), {len(result.claims)} claims detected, "
-                       f"language {result.language}, classifier {result.classifier_version}")
-            for claim in result.claims:
-                click.echo(f"  [{claim.stance}] {claim.category}/{claim.condition or '-'}: {claim.sentence}")
-    if failed:
-        sys.exit(1)
-
-
-@cli.command()
-@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write the artifact here instead.")
-def train(out_path: str | None) -> None:
-    """Train the learned stance model on the corpus's train split (reproducible).
-
-    Writes crawler/classify/artifacts/stance-model.json: the same corpus and code give the
-    same bytes. Needs scikit-learn (installed with ClinicWatch).
-
-    \b
-    Example:
-      clinicwatch train && clinicwatch eval
-    """
-    from crawler.classify.learned import MODEL_PATH
-    from crawler.classify.train import train as train_model
-
-    path, n = train_model(Path(out_path) if out_path else MODEL_PATH)
-    click.echo(f"trained on {n} sentences: {path} ({path.stat().st_size // 1024} KiB)")
-
-
-@cli.command("eval")
-def evaluate() -> None:
-    """Measure the classifier on the labelled corpus: rules, learned, combined.
-
-    Prints per-category, per-stance and per-language precision/recall/F1, page ROC-AUC and F1,
-    and the false-flag rate on regulator and debunking pages (5-fold CV and held-out split).
-
-    \b
-    Example:
-      clinicwatch eval > docs/eval.md
-    """
-    from crawler.classify import CLASSIFIER_VERSION
-    from crawler.classify.eval_tables import render
-    from crawler.classify.evaluate import run_evaluation
-
-    click.echo(render(run_evaluation(), CLASSIFIER_VERSION), nl=False)
-
-
-@cli.command()
 @click.argument("url")
 @click.option("--at", "at", metavar="DATE", help="The page as it was at this UTC date or time (default: newest).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Save the archived body to this file.")
@@ -434,8 +362,8 @@ def demo_web(port: int, seeds_path: str) -> None:
 
 cli.add_command(schedule)
 cli.add_command(status)
-cli.add_command(rescore)
-cli.add_command(score_warc)
+for command in (score, rescore, score_warc, train, evaluate):
+    cli.add_command(command)
 
 
 def main() -> None:

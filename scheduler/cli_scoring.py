@@ -1,11 +1,14 @@
-"""The commands that map the classifier over many pages: `rescore` and `score-warc`.
+"""The classifier's commands: `score` files, `rescore` the DB, `score-warc` collections, `train`, `eval`.
 
-Both run on this machine by default and on a Dask cluster with --cluster (docs/cluster.md); this
-process stores every result, keyed so that running a command twice changes nothing.
+`rescore` and `score-warc` run on this machine by default and on a Dask cluster with --cluster
+(docs/cluster.md); this process stores every result, keyed so that running a command twice
+changes nothing.
 """
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -114,3 +117,75 @@ def score_warc(ctx: click.Context, paths: tuple[str, ...], own_archive: bool, pa
     click.echo(f"{pages} pages from {len(files)} WARC files scored; {failed} files with errors")
     if failed:
         sys.exit(1)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file (the stable output shape).")
+def score(files: tuple[str, ...], as_json: bool) -> None:
+    """Score saved HTML or text files with the classifier.
+
+    JSON shape per file: {"path", "score", "flagged", "language", "classifier_version",
+    "claims": [{"sentence", "category", "condition", "stance", "score"}]}.
+
+    \b
+    Example:
+      clinicwatch score --json page.html notes.txt
+    """
+    from scheduler.scoring import ScoreInputError, score_file
+
+    failed = 0
+    for path in files:
+        try:
+            result = score_file(Path(path))
+        except ScoreInputError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            failed += 1
+            continue
+        if as_json:
+            click.echo(json.dumps(result.to_json(path), ensure_ascii=False))
+        else:
+            state = "FLAGGED" if result.flagged else "not flagged"
+            click.echo(f"{path}: score {result.score:.2f} ({state}), {len(result.claims)} claims detected, "
+                       f"language {result.language}, classifier {result.classifier_version}")
+            for claim in result.claims:
+                click.echo(f"  [{claim.stance}] {claim.category}/{claim.condition or '-'}: {claim.sentence}")
+    if failed:
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write the artifact here instead.")
+def train(out_path: str | None) -> None:
+    """Train the learned stance model on the corpus's train split (reproducible).
+
+    Writes crawler/classify/artifacts/stance-model.json: the same corpus and code give the
+    same bytes. Needs scikit-learn (installed with ClinicWatch).
+
+    \b
+    Example:
+      clinicwatch train && clinicwatch eval
+    """
+    from crawler.classify.learned import MODEL_PATH
+    from crawler.classify.train import train as train_model
+
+    path, n = train_model(Path(out_path) if out_path else MODEL_PATH)
+    click.echo(f"trained on {n} sentences: {path} ({path.stat().st_size // 1024} KiB)")
+
+
+@click.command("eval")
+def evaluate() -> None:
+    """Measure the classifier on the labelled corpus: rules, learned, combined.
+
+    Prints per-category, per-stance and per-language precision/recall/F1, page ROC-AUC and F1,
+    and the false-flag rate on regulator and debunking pages (5-fold CV and held-out split).
+
+    \b
+    Example:
+      clinicwatch eval > docs/eval.md
+    """
+    from crawler.classify import CLASSIFIER_VERSION
+    from crawler.classify.eval_tables import render
+    from crawler.classify.evaluate import run_evaluation
+
+    click.echo(render(run_evaluation(), CLASSIFIER_VERSION), nl=False)
