@@ -22,7 +22,7 @@ from crawler.extract import extract_html
 from crawler.items import FetchFailure, PageItem, PageNotModified
 from crawler.store.events import record_run_events
 from crawler.store.schema import open_db
-from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page, touch_page, utc_now
+from crawler.store.writer import finish_run, known_hashes, record_fetch, start_run, store_page, touch_page, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,19 @@ KEPT_STATS = ("downloader/request_count", "downloader/response_count", "response
 # ... and every stat under these prefixes: what failed and how, for crawl-health reports.
 KEPT_STAT_PREFIXES = ("downloader/response_status_count/", "downloader/exception_type_count/",
                       "retry/reason_count/", "robotstxt/", "clinicwatch/")
+
+
+def analyse_page(html: str, url: str, known: frozenset[str], max_elements: int,
+                 max_text_chars: int) -> tuple[Any, Any, bool]:
+    """Extract, and classify unless the content is known: (page, score or None, text truncated).
+
+    One call (one round trip to a worker) per page; `known` are the content hashes already
+    stored for the URL.
+    """
+    page = extract_html(html, url, max_elements=max_elements)
+    if page.content_hash in known:
+        return page, None, False
+    return page, score(page.text[:max_text_chars], title=page.title), len(page.text) > max_text_chars
 
 
 class StorePipeline:
@@ -121,12 +134,11 @@ class StorePipeline:
             return {"url": item.url, "outcome": "unchanged"}
         if isinstance(item, PageItem):
             try:
-                page = await self._analyse(extract_html, item.html, item.url, max_elements=self.max_elements)
-                result = None
-                if not known_hash(self.db, item.url, page.content_hash):
-                    if len(page.text) > self.max_text_chars:  # classify the head; the whole text is stored
-                        self.crawler.stats.inc_value("clinicwatch/text_truncated_for_classifier")
-                    result = await self._analyse(score, page.text[:self.max_text_chars], title=page.title)
+                page, result, truncated = await self._analyse(
+                    analyse_page, item.html, item.url, known_hashes(self.db, item.url), self.max_elements,
+                    self.max_text_chars)
+                if truncated:  # the classifier read the head; the whole text is stored
+                    self.crawler.stats.inc_value("clinicwatch/text_truncated_for_classifier")
             except Exception as exc:  # a page that breaks the analysis is recorded, never lost silently
                 self.crawler.stats.inc_value("clinicwatch/analysis_failed")
                 logger.error("analysis of %s failed: %s", item.url, exc)

@@ -216,6 +216,12 @@ def store_page(db: sqlite_utils.Database, *, run_id: int, clinic_id: int, url: s
     return outcome
 
 
+def known_hashes(db: sqlite_utils.Database, url: str) -> frozenset[str]:
+    """Content hashes already stored for this URL (content with one of them needs no classifying)."""
+    return frozenset(r[0] for r in db.execute(
+        "SELECT v.content_hash FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE p.url = ?", [url]))
+
+
 def known_hash(db: sqlite_utils.Database, url: str, content_hash: str) -> bool:
     """True when this exact content of this URL is already stored (so it needs no classifying)."""
     return db.execute(
