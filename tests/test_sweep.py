@@ -208,3 +208,50 @@ def _alive(pid: int) -> bool:
     from scheduler.crawl_process import pid_alive
 
     return pid_alive(pid)
+
+
+def test_a_stopping_scheduler_interrupts_a_parallel_run_cleanly(tmp_path):
+    """What `schedule run` does on SIGTERM: set `stop`; running task crawls close as interrupted,
+    what they stored is merged, the run is `interrupted` (no events), quickly."""
+    import threading
+
+    from tests.conftest import SlowSite, wait_for, write_seeds
+
+    def routes(n):
+        table = {"/": (200, {}, "<html><body>" + "".join(f"<a href='/p{i}.html'>p{i}</a>" for i in range(n))
+                       + "</body></html>")}
+        table.update({f"/p{i}.html": (200, {}, f"<html><body><p>Stem cell page {i}: we cure knee arthritis."
+                                                f"</p></body></html>") for i in range(n)})
+        return table
+
+    sites = [SlowSite(routes(30), host=f"127.0.0.{75 + i}").start() for i in range(2)]
+    for site in sites:
+        site.delay = 0.3
+    try:
+        db_path = tmp_path / "stop.db"
+        seed_db(db_path, write_seeds(tmp_path / "seeds.csv", [
+            {"name": f"Clinic {i}", "urls": site.url("/")} for i, site in enumerate(sites)]))
+        stop = threading.Event()
+        result = {}
+        settings = {**LOOPBACK_SETTINGS, "CLINICWATCH_CONCURRENT_PER_DOMAIN": "1", "CLINICWATCH_FOLLOW_SITEMAPS": "0"}
+        thread = threading.Thread(target=lambda: result.update(outcome=run_sweep(
+            db_path, settings=settings, parallel=2, stop=stop, trigger="schedule:crawl:x")))
+        thread.start()
+        wait_for(lambda: sum(s.count_requests(status=200) for s in sites) >= 6, 60, "both crawls to be under way")
+        stopped_at = time.monotonic()
+        stop.set()
+        thread.join(timeout=60)
+        assert not thread.is_alive() and time.monotonic() - stopped_at < 30
+    finally:
+        for site in sites:
+            site.stop()
+    outcome = result["outcome"]
+    assert outcome.status == "interrupted"
+    db = open_db(db_path)
+    run = dict(next(iter(db.query("SELECT status, finish_reason, trigger FROM runs"))))
+    assert run == {"status": "interrupted", "finish_reason": "shutdown", "trigger": "schedule:crawl:x"}
+    tasks = list(db.query("SELECT status, pages_stored FROM run_clinics"))
+    assert len(tasks) == 2 and {t["status"] for t in tasks} == {"interrupted"}
+    stored = db.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM page_versions").fetchone()
+    assert 2 <= stored[0] == stored[1] < 62  # what was fetched before the stop is kept, once
+    assert db.execute("SELECT COUNT(*) FROM claim_events").fetchone()[0] == 0  # an interrupted run records none
