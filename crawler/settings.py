@@ -134,6 +134,9 @@ DOWNLOAD_MAXSIZE = CLINICWATCH_MAX_PAGE_BYTES
 DOWNLOAD_WARNSIZE = CLINICWATCH_MAX_PAGE_BYTES // 2
 # Retries of a failed download (5xx, 429, 408, timeouts, resets, truncated bodies) before it is an error.
 RETRY_TIMES = int(_env("CLINICWATCH_RETRY_TIMES", "2"))
+# A 429/503 (or other retried status) with Retry-After up to this many seconds is retried after
+# that wait; a longer Retry-After is not retried in this crawl (crawler/retry.py).
+CLINICWATCH_RETRY_AFTER_MAX = float(_env("CLINICWATCH_RETRY_AFTER_MAX", "30"))
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -152,6 +155,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.WarcArchiveMiddleware": 580,  # just inside HttpCompressionMiddleware (590)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.ServerErrorDisallowsRobotsTxtMiddleware": 100,  # Scrapy's slot for robots.txt
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.RetryAfterMiddleware": 550,  # Scrapy's slot for retries; waits out Retry-After
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,

@@ -321,6 +321,7 @@ class FaultWeb:
     good: list[Good] = field(default_factory=list)
     routes: dict[tuple[str, str], Callable[[_Handler], None]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    request_times: list[tuple[str, str, float]] = field(default_factory=list)  # (host, path, monotonic)
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
@@ -337,10 +338,17 @@ class FaultWeb:
     def log(self, host: str, path: str) -> None:
         with self._lock:
             self.requests.append((host, path))
+            self.request_times.append((host, path, time.monotonic()))
 
     def requests_for(self, path: str, host: str = MAIN) -> int:
         with self._lock:
             return sum(1 for h, p in self.requests if (h, p) == (host, path))
+
+    def gaps_for(self, path: str, host: str = MAIN) -> list[float]:
+        """Seconds between consecutive requests for the path (how long retries waited)."""
+        with self._lock:
+            times = [t for h, p, t in self.request_times if (h, p) == (host, path)]
+        return [b - a for a, b in zip(times, times[1:])]
 
     def hosts_contacted(self) -> set[str]:
         with self._lock:

@@ -50,10 +50,12 @@ class Expect:
     fragments: tuple[str, ...]  # all must appear in fetch_log.error
     attempts: int | None  # requests the server saw for the path (None: not checked)
     recorded: str  # for the README table
+    min_gap: float = 0.0  # seconds the crawler must have waited between attempts (Retry-After)
 
 
-def _error(status: int | None, *fragments: str, attempts: int | None = 1 + RETRIES, recorded: str = "") -> Expect:
-    return Expect(("error",), status, fragments, attempts, recorded)
+def _error(status: int | None, *fragments: str, attempts: int | None = 1 + RETRIES, recorded: str = "",
+           min_gap: float = 0.0) -> Expect:
+    return Expect(("error",), status, fragments, attempts, recorded, min_gap)
 
 
 def _skipped(*fragments: str, attempts: int | None = 1, recorded: str = "") -> Expect:
@@ -63,12 +65,16 @@ def _skipped(*fragments: str, attempts: int | None = 1, recorded: str = "") -> E
 RETRIED = f"after 1 + CLINICWATCH_RETRY_TIMES attempts ({1 + RETRIES} here)"
 EXPECTED: dict[tuple[str, str], Expect] = {
     (MAIN, "/status/500"): _error(500, "HttpError", recorded=f"`error`, status 500, {RETRIED}"),
-    (MAIN, "/status/500-retry-after"): _error(500, "HttpError", recorded=f"`error`, status 500, {RETRIED} "
-                                              "(Retry-After is not honoured: retried at once)"),
+    (MAIN, "/status/500-retry-after"): _error(500, "HttpError", min_gap=1.0,
+                                              recorded=f"`error`, status 500, {RETRIED}, each retry after the "
+                                                       "1 s the site asked for"),
     (MAIN, "/status/503"): _error(503, "HttpError", recorded=f"`error`, status 503, {RETRIED}"),
-    (MAIN, "/status/503-retry-after"): _error(503, "HttpError", recorded=f"`error`, status 503, {RETRIED} "
-                                              "(Retry-After is not honoured: retried at once)"),
-    (MAIN, "/status/429"): _error(429, "HttpError", recorded=f"`error`, status 429, {RETRIED}"),
+    (MAIN, "/status/503-retry-after"): _error(503, "HttpError", "Retry-After asks 3600 s", "not retried",
+                                              attempts=1,
+                                              recorded="`error`, status 503, not retried: the hour the site asked "
+                                                       "for is over CLINICWATCH_RETRY_AFTER_MAX (30 s)"),
+    (MAIN, "/status/429"): _error(429, "HttpError", min_gap=1.0,
+                                  recorded=f"`error`, status 429, {RETRIED}, each retry after the 1 s asked for"),
     (MAIN, "/reset"): _error(None, "ResponseDataLossError", "ConnectionLost",
                              recorded=f"`error` `ResponseDataLossError ... ConnectionLost`, {RETRIED}"),
     (MAIN, "/timeout"): _error(None, "DownloadTimeoutError", f"took longer than {TIMEOUT}",
@@ -173,6 +179,9 @@ def test_every_fault_is_recorded(fault_crawl, host, path):
         assert fragment in row["error"], (fragment, row)
     if expect.attempts is not None:
         assert fault_crawl.web.requests_for(path, host) == expect.attempts
+    if expect.min_gap:
+        gaps = fault_crawl.web.gaps_for(path, host)
+        assert gaps and min(gaps) >= expect.min_gap * 0.95, gaps  # Retry-After waited out
 
 
 def test_fault_table_covers_every_fault_path(fault_crawl):
@@ -235,8 +244,11 @@ def test_run_stats_record_the_failures_and_bounded_memory(fault_crawl):
     stats = json.loads(db.execute("SELECT stats FROM runs WHERE id = ?", [fault_crawl.run_id]).fetchone()[0])
     status = lambda code: stats.get(f"downloader/response_status_count/{code}", 0)  # noqa: E731
     assert status(500) == 3 * (1 + RETRIES)  # two pages and the robots.txt of ROBOTS_ERROR, each retried
-    assert status(503) == 2 * (1 + RETRIES) and status(429) == 1 + RETRIES
-    assert stats["retry/count"] >= 7 and stats["retry/max_reached"] >= 7
+    # /status/503 retried; /status/503-retry-after asked for an hour: not retried
+    assert status(503) == (1 + RETRIES) + 1 and status(429) == 1 + RETRIES
+    assert stats["retry/count"] >= 6 and stats["retry/max_reached"] >= 6
+    assert stats["clinicwatch/retry_after_too_long"] == 1
+    assert stats["clinicwatch/retry_after_waited"] == 2 * RETRIES  # /status/500-retry-after and /status/429
     exceptions = {k.rsplit(".", 1)[-1]: v for k, v in stats.items() if k.startswith("downloader/exception_type_count/")}
     # /timeout and /drip/too-slow; at least: on a loaded machine a slow good page may time out once too
     assert exceptions["DownloadTimeoutError"] >= 2 * (1 + RETRIES)
@@ -261,6 +273,19 @@ def test_gzip_bomb_is_a_valid_gzip_stream():
     assert len(small) < 20_000
     assert gzip.decompress(small) == bytes(16 << 20)
     assert 900_000 < len(gzip_bomb()) < 1_200_000
+
+
+def test_retry_after_values_are_read_like_http_says():
+    from datetime import datetime, timezone
+
+    from crawler.retry import retry_after_seconds
+
+    now = datetime(2026, 11, 22, 3, 0, 0, tzinfo=timezone.utc)
+    assert retry_after_seconds(b"120", now) == 120
+    assert retry_after_seconds(b"Sun, 22 Nov 2026 03:00:30 GMT", now) == 30  # an HTTP date
+    assert retry_after_seconds("Sun, 22 Nov 2026 02:00:00 GMT", now) == 0  # in the past: now
+    assert retry_after_seconds(b"soon", now) is None and retry_after_seconds(None, now) is None
+    assert retry_after_seconds(b"-5", now) is None
 
 
 def fault_table() -> str:

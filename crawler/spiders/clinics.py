@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 
 from crawler.extract import decode_html, sniff_binary
 from crawler.items import FetchFailure, PageItem, PageNotModified
+from crawler.retry import RETRY_AFTER_NOTE
 from crawler.scope import in_domains
 from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
 from crawler.store.writer import KnownPage, clinics_to_crawl, known_pages, utc_now
@@ -191,6 +192,8 @@ class ClinicsSpider(scrapy.Spider):
             maxsize = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
             message = f"the body grew past DOWNLOAD_MAXSIZE ({maxsize} B) while downloading"
         error = f"{limit + ': ' if limit else ''}{failure.type.__name__}: {message}"
+        if request.meta.get(RETRY_AFTER_NOTE):
+            error = f"{error} ({request.meta[RETRY_AFTER_NOTE]})"
         chain = request.meta.get("redirect_urls")
         if chain:  # the URL the crawl asked for, where the failure happened is `request.url`
             error = f"{error[:380]} (redirected from {chain[0]})"
