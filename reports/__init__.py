@@ -6,11 +6,10 @@ nothing else from the crawler, so reports can run while a crawl writes (WAL).
 """
 from __future__ import annotations
 
-from reports.data import (
-    Report, ReportError, build_report, iter_claims, iter_dossiers, open_source, period_start,
-)
+from reports.data import build_report, iter_claims, iter_dossiers, open_source
+from reports.db_read import ReportError, period_start
 from reports.datasette_meta import metadata, write_metadata
-from reports.model import clinic_slug
+from reports.model import Report, clinic_slug
 from reports.render import write_report
 from reports.serve import datasette_command, serve
 

@@ -23,123 +23,21 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, Iterable, Iterator, Union
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
 
-import sqlite_utils
-
-from crawler.store.schema import CLINIC_NAME_SEPARATOR, SCHEMA_VERSION
+from crawler.store.schema import SCHEMA_VERSION
+from reports.db_read import DbLike, ReportError, _cursor, _normalise_since, _rows, read_snapshot
+from reports.health_section import crawl_health
 from reports.model import (
     ASSERTS, CATEGORIES, CLAIM_EVENTS, CLINIC_EVENTS, SCORE_BINS, Changes, ClaimChange, ClaimRow,
-    ClinicChange, ClinicRef, ClinicSummary, ConditionRow, CountryRow, Dossier, ErrorSample, HealthCheckRow,
-    EvidencePage, FlaggedPage, Headline, HistoryEntry, Report, RunChange, RunHealth, RunInfo,
-    ScoreBin, clinic_slug,
+    ClinicChange, ClinicRef, ClinicSummary, ConditionRow, CountryRow, Dossier, EvidencePage, FlaggedPage,
+    Headline, HistoryEntry, Report, RunChange, RunInfo, ScoreBin, clinic_slug,
 )
 
-REACHED_OUTCOMES = ("stored", "unchanged")  # fetch_log outcomes meaning "we got the page"
-ERROR_OUTCOME = "error"
-MAX_HEALTH_RUNS = 20  # runs shown in crawl health (newest first, up to the selected run)
-MAX_ERROR_SAMPLES = 5  # example failed fetches kept per run
 MAX_CHANGES_LISTED = 500  # rows per "what changed" list in the model; changes.csv holds all
 MAX_TIMELINE_RUNS = 30  # runs in the "claims over time" series (newest, up to the selected run)
-PERIOD_DAYS = {"week": 7, "weekly": 7, "month": 30, "monthly": 30}
-
-DbLike = Union[str, Path, sqlite_utils.Database, sqlite3.Connection]
 _TEMP_IDS = itertools.count(1)
-
-
-class ReportError(Exception):
-    """The report cannot be built (no such run, not a ClinicWatch DB, ...); one-line reason."""
-
-
-# --- connections -------------------------------------------------------------------------------
-
-def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """Open a DB strictly read-only (SQLite `mode=ro`): reports never write or migrate."""
-    path = Path(path)
-    if not path.is_file():
-        raise ReportError(f"no database at {path}")
-    try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
-        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
-    except sqlite3.DatabaseError as exc:
-        raise ReportError(f"cannot open database {path}: {exc}") from None
-    return conn
-
-
-def _check_schema(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == 0:
-        raise ReportError("not a ClinicWatch database (no schema); run `clinicwatch init` first")
-    if version != SCHEMA_VERSION:
-        raise ReportError(
-            f"database schema version {version} does not match this ClinicWatch "
-            f"({SCHEMA_VERSION}); run `clinicwatch init` with the matching version"
-        )
-
-
-@contextmanager
-def read_snapshot(db: DbLike) -> Iterator[sqlite3.Connection]:
-    """Yield a connection inside one read transaction, so all queries see the same state
-    even while a crawl writes (WAL). Paths are opened read-only and closed afterwards."""
-    if isinstance(db, sqlite_utils.Database):
-        conn, owned = db.conn, False
-    elif isinstance(db, sqlite3.Connection):
-        conn, owned = db, False
-    else:
-        conn, owned = open_readonly(db), True
-    started = False
-    try:
-        _check_schema(conn)
-        if not conn.in_transaction:
-            conn.execute("BEGIN")
-            started = True
-        yield conn
-    finally:
-        if started:
-            conn.rollback()
-        if owned:
-            conn.close()
-
-
-def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-    cur = conn.cursor()
-    cur.row_factory = sqlite3.Row  # per cursor: never change a caller's connection
-    return cur.execute(sql, params).fetchall()
-
-
-def _cursor(conn: sqlite3.Connection, sql: str, params: Any = ()) -> sqlite3.Cursor:
-    cur = conn.cursor()
-    cur.row_factory = sqlite3.Row
-    return cur.execute(sql, params)
-
-
-# --- periods -----------------------------------------------------------------------------------
-
-def period_start(period: str, today: date) -> str:
-    """ISO date a "week" (7 days) or "month" (30 days) period starts at, for `since=`."""
-    try:
-        days = PERIOD_DAYS[period.strip().lower()]
-    except KeyError:
-        raise ValueError(f"unknown period {period!r}: use week or month") from None
-    return (today - timedelta(days=days)).isoformat()
-
-
-def _normalise_since(since: str | None) -> str | None:
-    """An ISO date (or date-time, taken as UTC unless it has an offset) as SQLite compares it."""
-    if since is None:
-        return None
-    text = str(since).strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ReportError(f"since must be an ISO date like 2026-11-01, not {since!r}") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment.isoformat(timespec="seconds")
 
 
 # --- the reported state ------------------------------------------------------------------------
@@ -257,7 +155,7 @@ class ReportSource:
 
     def report(self) -> Report:
         headline, versions = self._headline()
-        health = _health(self.conn, self.run)
+        health = crawl_health(self.conn, self.run)
         if health:  # "reached" means reached in the reported run, not merely ever stored
             headline.clinics_reached = health[0].clinics_reached
         conditions, categories = self._conditions()
@@ -634,62 +532,6 @@ def open_source(db: DbLike, run_id: int | None = None, *,
     """A ReportSource inside one read transaction: report, claims, changes and dossiers agree."""
     with read_snapshot(db) as conn, ReportSource(conn, run_id, since=since) as source:
         yield source
-
-
-# --- sections not tied to the page state -------------------------------------------------------
-
-def _health(conn: sqlite3.Connection, run: RunInfo | None) -> list[RunHealth]:
-    if run is None:
-        return []
-    runs = _rows(conn, "SELECT * FROM runs WHERE id <= ? ORDER BY id DESC LIMIT ?",
-                 (run.id, MAX_HEALTH_RUNS))
-    ids = [r["id"] for r in runs]
-    marks = ",".join("?" * len(ids))
-    outcomes: dict[int, dict[str, int]] = {i: {} for i in ids}
-    for run_id, outcome, n in conn.execute(
-            f"SELECT run_id, outcome, COUNT(*) FROM fetch_log WHERE run_id IN ({marks}) "
-            "GROUP BY run_id, outcome", ids):
-        outcomes[run_id][outcome or "unknown"] = n
-    reached: dict[int, set[int]] = {i: set() for i in ids}
-    for run_id, clinic_id in conn.execute(
-            f"""SELECT run_id, clinic_id FROM fetch_log WHERE run_id IN ({marks})
-                  AND outcome IN ({",".join("?" * len(REACHED_OUTCOMES))})
-                UNION SELECT run_id, clinic_id FROM page_versions WHERE run_id IN ({marks})
-                UNION SELECT last_run_id, clinic_id FROM pages WHERE last_run_id IN ({marks})""",
-            [*ids, *REACHED_OUTCOMES, *ids, *ids]):
-        if clinic_id is not None:
-            reached[run_id].add(clinic_id)
-    samples: dict[int, list[ErrorSample]] = {i: [] for i in ids}
-    for r in _rows(conn, f"""SELECT * FROM (SELECT run_id, url, status, error, ROW_NUMBER()
-            OVER (PARTITION BY run_id ORDER BY id) rn FROM fetch_log
-            WHERE outcome = ? AND run_id IN ({marks})) WHERE rn <= ?""",
-                   [ERROR_OUTCOME, *ids, MAX_ERROR_SAMPLES]):
-        samples[r["run_id"]].append(ErrorSample(r["url"], r["status"], r["error"]))
-    checks: dict[int, list[HealthCheckRow]] = {i: [] for i in ids}
-    for r in _rows(conn, f"""SELECT h.run_id, c.name, h.check_name, h.status, h.value, h.threshold, h.detail
-            FROM crawl_health h LEFT JOIN clinics c ON c.id = h.clinic_id
-            WHERE h.run_id IN ({marks}) AND h.status != 'ok' ORDER BY h.status = 'warn', h.id""", ids):
-        checks[r["run_id"]].append(HealthCheckRow(r["name"], r["check_name"], r["status"], r["value"],
-                                                  r["threshold"], r["detail"]))
-    clinics = _rows(conn, "SELECT id, name, active FROM clinics")
-    health = []
-    for r in runs:
-        wanted = {n.strip().casefold() for n in (r["clinic_filter"] or "").split(CLINIC_NAME_SEPARATOR) if n.strip()}
-        expected = [c for c in clinics if (c["name"].casefold() in wanted if wanted else c["active"])]
-        missing = sorted((c["name"] for c in expected if c["id"] not in reached[r["id"]]),
-                         key=str.casefold)
-        health.append(RunHealth(
-            run_id=r["id"], started_at=r["started_at"], finished_at=r["finished_at"],
-            status=r["status"], pages_fetched=r["pages_fetched"] or 0,
-            pages_stored=r["pages_stored"] or 0, new_versions=r["new_versions"] or 0,
-            outcomes=outcomes[r["id"]],
-            # fetch_log is the evidence; the run's own counter only when it logged nothing
-            errors=outcomes[r["id"]].get(ERROR_OUTCOME, 0) if outcomes[r["id"]]
-            else r["errors"] or 0,
-            clinics_reached=len(reached[r["id"]]), clinics_expected=len(expected),
-            clinics_not_reached=missing,
-            error_samples=samples[r["id"]], checks=checks[r["id"]]))
-    return health
 
 
 # --- public API --------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterable, Iterator
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from reports.data import open_readonly, open_source
+from reports.data import open_source
+from reports.db_read import open_readonly
 from reports.model import (
     CLAIM_EVENTS, CLINIC_EVENTS, EVIDENCE_COLUMNS, NOTICE, ClaimChange, ClinicSummary, Dossier, Report,
 )
@@ -220,7 +221,7 @@ def write_report(db_path: str | Path, out_dir: str | Path, run_id: int | None = 
                  since: str | None = None) -> dict[str, Path]:
     """Write all report files for `run_id` (None = latest run) and return them by kind.
 
-    `since` (ISO date, e.g. from `reports.data.period_start("week", date.today())`): "what
+    `since` (ISO date, e.g. from `reports.db_read.period_start("week", date.today())`): "what
     changed" covers every run started on or after it, instead of the selected run alone.
     Everything is read in one transaction, so the files agree even mid-crawl.
     """

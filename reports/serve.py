@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from reports.data import open_readonly, read_snapshot
+from reports.db_read import open_readonly, read_snapshot
 from reports.datasette_meta import write_metadata
 
 LOOPBACK = "127.0.0.1"

@@ -274,7 +274,7 @@ def report(ctx: click.Context, out_dir: str, run_id: int | None, since: str | No
     """
     from datetime import date
 
-    from reports.data import ReportError, period_start
+    from reports.db_read import ReportError, period_start
     from reports.render import write_report
 
     if since and period:

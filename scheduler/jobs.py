@@ -272,7 +272,7 @@ def _after_crawl(runtime: Runtime, spec: CrawlJob, run_id: int, status: str) -> 
 def _report(runtime: Runtime, spec: ReportJob) -> JobOutcome:
     from zoneinfo import ZoneInfo
 
-    from reports.data import period_start
+    from reports.db_read import period_start
     from reports.render import write_report
 
     db = open_db(runtime.db_path, create=False)

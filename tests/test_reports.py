@@ -13,7 +13,8 @@ import pytest
 
 import reports.render as render_module
 from crawler.store.schema import open_db
-from reports.data import ReportError, build_report, period_start
+from reports.data import build_report
+from reports.db_read import ReportError, period_start
 from reports.model import clinic_slug
 from reports.render import is_web_url, md_escape, write_report
 
