@@ -10,6 +10,7 @@ that fails is recorded in `run_clinics` with its error; the run goes on.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -26,9 +27,13 @@ from crawler.store.merge import (ClinicSlice, build_scratch_db, checkpoint, clin
 from crawler.store.schema import open_db
 from crawler.store.writer import clinics_to_crawl, finish_run, start_run, utc_now
 from scheduler.cluster import DaskRunner, LocalRunner, Outcome
-from scheduler.crawl_process import CrawlOutcome, check_crawl_settings, run_crawl
+from scheduler.crawl_process import CrawlOutcome, check_crawl_settings, pid_alive, run_crawl
 
 LOG_TAIL_BYTES = 1 << 20  # of a task's crawl log, kept beside the DB
+# A task's scratch dir outlives it only when its worker died (Dask re-ran the task elsewhere);
+# the next task on that machine removes such dirs once their process is gone and this old.
+STALE_SCRATCH_SECONDS = 3600
+_SCRATCH_PREFIX = "clinicwatch-task-"
 # Settings that belong to the coordinator, not to the crawl tasks it ships.
 COORDINATOR_ONLY = ("CLINICWATCH_DB", "CLINICWATCH_ARCHIVE_DIR", "CLINICWATCH_WARC_PREFIX", "CLINICWATCH_SCRATCH_DIR",
                     "CLINICWATCH_CLUSTER", "CLINICWATCH_STOP_WITH_PARENT")
@@ -70,7 +75,8 @@ def _where() -> str:
 def crawl_task(task: CrawlTask) -> CrawlTaskResult:
     """Run on a worker: crawl the task's clinics in a subprocess against a scratch DB; return it all."""
     root = crawl_settings.CLINICWATCH_SCRATCH_DIR or None
-    with tempfile.TemporaryDirectory(prefix="clinicwatch-task-", dir=root) as tmp:
+    remove_stale_scratch(Path(root or tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-", dir=root) as tmp:
         scratch = Path(tmp) / "task.db"
         build_scratch_db(scratch, task.piece)
         archive = Path(tmp) / "archive"
@@ -87,6 +93,26 @@ def crawl_task(task: CrawlTask) -> CrawlTaskResult:
             clinic_ids=task.clinic_ids, status=outcome.status, returncode=outcome.returncode, db=checkpoint(scratch),
             warc={p.name: p.read_bytes() for p in sorted(archive.glob("*.warc.gz"))} if archive.exists() else {},
             log=log, where=_where(), started_at=started, finished_at=utc_now())
+
+
+def remove_stale_scratch(root: Path, now: float | None = None) -> list[Path]:
+    """Remove scratch dirs left by dead workers (their pid gone, older than STALE_SCRATCH_SECONDS)."""
+    removed = []
+    now = time.time() if now is None else now
+    try:
+        candidates = list(root.glob(f"{_SCRATCH_PREFIX}*-*"))
+    except OSError:
+        return removed
+    for path in candidates:
+        pid = path.name[len(_SCRATCH_PREFIX):].split("-", 1)[0]
+        try:
+            old = now - path.stat().st_mtime > STALE_SCRATCH_SECONDS
+        except OSError:
+            continue
+        if pid.isdigit() and int(pid) != os.getpid() and old and not pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def group_clinics(clinics: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

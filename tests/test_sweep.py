@@ -255,3 +255,25 @@ def test_a_stopping_scheduler_interrupts_a_parallel_run_cleanly(tmp_path):
     stored = db.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM page_versions").fetchone()
     assert 2 <= stored[0] == stored[1] < 62  # what was fetched before the stop is kept, once
     assert db.execute("SELECT COUNT(*) FROM claim_events").fetchone()[0] == 0  # an interrupted run records none
+
+
+def test_scratch_dirs_of_dead_workers_are_removed_once_stale(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from scheduler.sweep import STALE_SCRATCH_SECONDS, remove_stale_scratch
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"clinicwatch-task-{dead.pid}-abc"
+    fresh = tmp_path / f"clinicwatch-task-{dead.pid}-def"
+    alive = tmp_path / f"clinicwatch-task-{os.getpid()}-ghi"
+    other = tmp_path / "someone-elses-dir"
+    for path in (stale, fresh, alive, other):
+        (path / "archive").mkdir(parents=True)
+    old = time.time() - STALE_SCRATCH_SECONDS - 60
+    for path in (stale, alive, other):
+        os.utime(path, (old, old))
+    assert remove_stale_scratch(tmp_path) == [stale]
+    assert not stale.exists() and fresh.exists() and alive.exists() and other.exists()
