@@ -7,52 +7,20 @@ results by (file, offset, classifier version), so a re-run or a re-delivered tas
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
-from crawler.classify import CLASSIFIER_VERSION, score
-from crawler.classify.model import PageScore
-from crawler.rescore import BATCH
+from crawler.classify import CLASSIFIER_VERSION
+from crawler.rescore import already_scored, pending_batches, score_batch, store_batch
 from crawler.store.warc_store import store_warc_result
-from crawler.store.writer import store_score
 from crawler.warc_score import WarcFileResult, score_warc_file
 from scheduler.cluster import DaskRunner, LocalRunner
-
-
-@dataclass(frozen=True)
-class VersionText:
-    version_id: int
-    clinic_id: int
-    url: str
-    fetched_at: str
-    title: str
-    text: str
-
-
-def score_batch(batch: list[VersionText]) -> tuple[str, list[tuple[int, PageScore]]]:
-    """Run on a worker: (classifier version, scores) of a batch of stored versions."""
-    return CLASSIFIER_VERSION, [(v.version_id, score(v.text, title=v.title)) for v in batch]
-
-
-def _batches(db: Any, force: bool) -> tuple[list[list[VersionText]], int]:
-    done = set() if force else {r[0] for r in db.execute(
-        "SELECT version_id FROM page_scores WHERE classifier_version = ?", [CLASSIFIER_VERSION])}
-    batches: list[list[VersionText]] = [[]]
-    skipped = 0
-    for row in db.execute("SELECT id, clinic_id, url, fetched_at, title, text FROM page_versions ORDER BY id"):
-        if row[0] in done:
-            skipped += 1
-            continue
-        if len(batches[-1]) >= BATCH:
-            batches.append([])
-        batches[-1].append(VersionText(row[0], row[1], row[2], row[3], row[4] or "", row[5] or ""))
-    return [b for b in batches if b], skipped
 
 
 def rescore_on(db: Any, runner: LocalRunner | DaskRunner, *, force: bool = False,
                on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int, list[str]]:
     """Rescore versions not yet scored by this classifier, batches on `runner`; (scored, skipped, errors)."""
-    batches, skipped = _batches(db, force)
+    batches = list(pending_batches(db, force=force))  # every task is submitted at once
+    skipped = 0 if force else already_scored(db)
     total = sum(map(len, batches))
     scored, errors = 0, []
     for outcome in runner.map(score_batch, batches):
@@ -63,11 +31,7 @@ def rescore_on(db: Any, runner: LocalRunner | DaskRunner, *, force: bool = False
         if version != CLASSIFIER_VERSION:  # a worker with another ClinicWatch installed: do not mix
             errors.append(f"a worker runs classifier {version}, this is {CLASSIFIER_VERSION}: batch not stored")
             continue
-        by_id = {v.version_id: v for v in outcome.item}
-        with db.atomic():
-            for version_id, result in results:
-                v = by_id[version_id]
-                store_score(db, version_id, v.clinic_id, v.url, v.fetched_at, result)
+        store_batch(db, outcome.item, results)
         scored += len(results)
         if on_progress is not None:
             on_progress(scored, total)

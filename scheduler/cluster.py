@@ -152,7 +152,7 @@ class LocalDaskCluster:
         self.n_workers, self.threads = workers, threads
         self.env = {**os.environ, **(env or {})}  # e.g. the workers' CLINICWATCH_SCRATCH_DIR
         self.log_dir = Path(log_dir or tempfile.mkdtemp(prefix="clinicwatch-dask-"))
-        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        self.address = f"tcp://127.0.0.1:{free_port()}"
         self.processes: list[subprocess.Popen] = []
         self.workers: dict[str, subprocess.Popen] = {}  # worker name -> its process (no nanny: kill = gone)
 
@@ -205,7 +205,8 @@ class LocalDaskCluster:
         self.stop()
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

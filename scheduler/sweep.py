@@ -125,19 +125,16 @@ def group_clinics(clinics: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
             i = parent[i]
         return i
 
-    owner: dict[str, int] = {}
+    def domains(clinic: dict[str, Any]) -> list[str]:
+        return [d.strip(".") for d in (clinic.get("domains") or "").lower().split() if d.strip(".")]
+
+    owner: dict[str, int] = {}  # a domain -> the first clinic naming it
     for i, clinic in enumerate(clinics):
-        for domain in (clinic.get("domains") or "").lower().split():
-            labels = domain.strip(".").split(".")
-            for suffix in (".".join(labels[k:]) for k in range(len(labels))):
-                j = owner.get(suffix)
-                if j is not None:
-                    parent[find(i)] = find(j)
-            owner.setdefault(domain.strip("."), i)
-    # a domain registered after its subdomain: check every subdomain against the later parents
-    for i, clinic in enumerate(clinics):
-        for domain in (clinic.get("domains") or "").lower().split():
-            labels = domain.strip(".").split(".")
+        for domain in domains(clinic):
+            parent[find(i)] = find(owner.setdefault(domain, i))
+    for i, clinic in enumerate(clinics):  # a domain under another clinic's domain (sub.a.example, a.example)
+        for domain in domains(clinic):
+            labels = domain.split(".")
             for k in range(1, len(labels)):
                 j = owner.get(".".join(labels[k:]))
                 if j is not None:

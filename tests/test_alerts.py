@@ -19,7 +19,7 @@ from crawler.classify import score
 from crawler.extract import ExtractedPage
 from crawler.store.events import claim_key, record_run_events
 from crawler.store.schema import open_db
-from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page
+from crawler.store.writer import finish_run, known_hashes, record_fetch, start_run, store_page
 from scheduler.alerts import AlertConfig, EmailConfig, collect_alerts, format_alerts, redact_url, send_alerts
 
 CURE = "Our stem cell therapy cures type 2 diabetes."
@@ -57,7 +57,7 @@ class Store:
         for url, (clinic, text) in pages.items():
             page = ExtractedPage(title="Clinic", text=text, language="", published="", description="",
                                  structured="", extractor="plain")
-            result = None if known_hash(self.db, url, page.content_hash) else score(page.text, title=page.title)
+            result = None if page.content_hash in known_hashes(self.db, url) else score(page.text, title=page.title)
             store_page(self.db, run_id=run_id, clinic_id=self.clinics[clinic], url=url, http_status=200,
                        fetched_at=at, body_bytes=len(text), page=page, result=result)
         record_fetch(self.db, run_id, self.clinics["RenewCell Test Institute"], RENEW + "broken", 404, "error",

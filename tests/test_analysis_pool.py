@@ -12,6 +12,7 @@ import time
 import pytest
 
 from crawler.analysis_pool import AnalysisPool, WorkerDied
+from scheduler.crawl_process import pid_alive
 from tests.conftest import wait_for
 
 
@@ -33,12 +34,7 @@ def sleep_then(seconds: float, value: str) -> str:
 
 
 def gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    with open(f"/proc/{pid}/stat") as stat:  # a zombie has exited too
-        return stat.read().split(") ")[-1].startswith("Z")
+    return not pid_alive(pid)  # a zombie has exited too
 
 
 def test_results_come_back_in_order_from_other_processes():

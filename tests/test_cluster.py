@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import threading
 import time
@@ -21,19 +20,13 @@ from crawler.classify import CLASSIFIER_VERSION
 from crawler.demo_web.server import DemoWeb
 from crawler.store.schema import open_db
 from scheduler.cli import cli
-from scheduler.cluster import ClusterError, DaskRunner, LocalDaskCluster, connect
+from scheduler.cluster import ClusterError, DaskRunner, LocalDaskCluster, connect, free_port
 from scheduler.crawl_process import LOOPBACK_SETTINGS
 from scheduler.sweep import run_sweep
 from tests.conftest import crawl, seed_db, wait_for
 
 # A small politeness delay makes each clinic's crawl last a few seconds: time to kill a worker mid-task.
 SLOW = {**LOOPBACK_SETTINGS, "CLINICWATCH_DOWNLOAD_DELAY": "0.25"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _client(address: str):

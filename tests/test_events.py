@@ -9,7 +9,7 @@ from crawler.classify import score
 from crawler.extract import ExtractedPage
 from crawler.store.events import RunEvents, claim_key, record_run_events
 from crawler.store.schema import open_db
-from crawler.store.writer import finish_run, known_hash, record_fetch, start_run, store_page
+from crawler.store.writer import finish_run, known_hashes, record_fetch, start_run, store_page
 
 HOME = "https://clinic.example/"
 TREAT = "https://clinic.example/treatments"
@@ -42,7 +42,7 @@ class Site:
                 continue
             page = ExtractedPage(title="Clinic", text=content, language="en", published="", description="",
                                  structured="", extractor="plain")
-            result = None if known_hash(self.db, url, page.content_hash) else score(page.text, title=page.title)
+            result = None if page.content_hash in known_hashes(self.db, url) else score(page.text, title=page.title)
             self.outcomes[url] = store_page(self.db, run_id=run_id, clinic_id=self.clinic_id, url=url,
                                             http_status=200, fetched_at=at, body_bytes=len(content), page=page,
                                             result=result)

@@ -16,7 +16,7 @@ from crawler.store.history import archive_dir_for
 from crawler.store.merge import clinic_slice, merge_scratch
 from crawler.store.schema import open_db
 from scheduler.cli import cli
-from scheduler.crawl_process import LOOPBACK_SETTINGS
+from scheduler.crawl_process import LOOPBACK_SETTINGS, pid_alive
 from scheduler.sweep import CrawlTask, crawl_task, group_clinics, run_sweep, shard, task_settings
 from tests.conftest import crawl, seed_db
 
@@ -196,18 +196,12 @@ def test_a_task_crawl_stops_when_the_process_that_started_it_dies(tmp_path):
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         started = time.monotonic()
-        wait_for(lambda: not _alive(crawl_pid), 30, "the orphaned crawl to stop")
+        wait_for(lambda: not pid_alive(crawl_pid), 30, "the orphaned crawl to stop")
         assert time.monotonic() - started < 15  # 40 pages at 0.3 s would take 12 s more
         log = (tmp_path / "crawl.log").read_text()
         assert "is gone: stopping" in log and "Closing spider (shutdown)" in log
     finally:
         site.stop()
-
-
-def _alive(pid: int) -> bool:
-    from scheduler.crawl_process import pid_alive
-
-    return pid_alive(pid)
 
 
 def test_a_stopping_scheduler_interrupts_a_parallel_run_cleanly(tmp_path):

@@ -220,11 +220,3 @@ def known_hashes(db: sqlite_utils.Database, url: str) -> frozenset[str]:
     """Content hashes already stored for this URL (content with one of them needs no classifying)."""
     return frozenset(r[0] for r in db.execute(
         "SELECT v.content_hash FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE p.url = ?", [url]))
-
-
-def known_hash(db: sqlite_utils.Database, url: str, content_hash: str) -> bool:
-    """True when this exact content of this URL is already stored (so it needs no classifying)."""
-    return db.execute(
-        "SELECT 1 FROM page_versions v JOIN pages p ON p.id = v.page_id WHERE p.url = ? AND v.content_hash = ?",
-        [url, content_hash],
-    ).fetchone() is not None
