@@ -4,15 +4,28 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+LOCK := requirements.lock
+UV_VERSION := 0.13.8
 
-$(STAMP): pyproject.toml
+.PHONY: install lock demo test bench clean
+
+# Installs exactly the versions in $(LOCK) (hash-checked), then ClinicWatch itself without
+# resolving anything: every machine runs the same numpy/scipy/scikit-learn/Scrapy.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh the lock from pyproject.toml's ranges (newest versions PyPI has). Run it after editing the
+# dependencies in pyproject.toml (tests/test_lockfile.py fails until you do), or to take upgrades.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --universal \
+	  --python-version 3.11 --quiet -o $(LOCK)
 
 demo: $(STAMP)  ## crawl the bundled demo web, classify, store, report, print where to look
 	$(BIN)/clinicwatch demo

@@ -24,11 +24,37 @@ from crawler.classify.weights import CATEGORY_WEIGHTS, STANCE_FACTORS
 MODEL_PATH = Path(__file__).resolve().parent / "artifacts" / "stance-model.json"
 MODEL_FORMAT = "clinicwatch-learned-model/4"
 STANCE_CLASSES = ("none", "asserts", "negates", "reports")
+# Every number in the artifact is stored rounded to this many decimals (documented in README).
+WEIGHT_DIGITS = 4
 # A sentence the rules could not read becomes an asserted claim only above this probability.
 RESCUE_THRESHOLD = 0.5
 CATEGORY_THRESHOLD = 0.5
 # Categories whose claims name the condition they are about.
 CONDITION_CATEGORIES = frozenset({"cure", "unapproved_indication", "efficacy_statistics", "testimonial"})
+
+
+def _rounded(value: object) -> object:
+    """The artifact's content at its stored precision: floats rounded, containers walked."""
+    if isinstance(value, float):
+        rounded = round(value, WEIGHT_DIGITS)
+        return 0.0 if rounded == 0 else rounded  # -0.0 and 0.0 are the same weight
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def content_digest(data: dict) -> str:
+    """Short hash of the artifact's content at WEIGHT_DIGITS, part of the classifier version.
+
+    Why not the file's bytes: the same weights can be written differently (key order, spacing,
+    `1e-04` or `0.0001`, noise below the stored precision), and the version must name the weights,
+    not their spelling, or every machine would see a new classifier and rescore everything.
+    Parsing JSON decimals and rounding are exact IEEE operations, so every machine gets this digest.
+    """
+    canonical = json.dumps(_rounded(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -64,8 +90,8 @@ class LearnedModel:
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "LearnedModel":
-        raw = path.read_bytes()
-        return cls.from_json(json.loads(raw), hashlib.sha256(raw).hexdigest()[:8])
+        data = json.loads(path.read_bytes())
+        return cls.from_json(data, content_digest(data))
 
     def predict_many(self, sentences: list[str], claims: list[list[Claim]], language: str) -> list[Prediction]:
         """Predictions for several sentences of one page in one vectorised pass."""
