@@ -113,13 +113,16 @@ def score_histogram(report: Report) -> Chart:
 
 
 def claims_over_time(report: Report) -> Chart:
-    """Per run: asserted claims added (above the line) and removed (below), from claim_events."""
+    """Per run: distinct asserted claims added (above the line) and removed (below), from
+    claim_events (one per clinic and claim, the way the headline counts distinct claims)."""
     series = report.timeline
-    chart = Chart("Claims over time: asserted claims added and removed per run",
-                  "For each run, bars above the line count claims added and bars below count "
-                  "claims removed; the data table also gives the claims tracked after each run.",
+    chart = Chart("Claims over time: distinct asserted claims added and removed per run",
+                  "For each run, bars above the line count distinct claims added and bars below "
+                  "count distinct claims removed; the data table also gives the distinct claims "
+                  "tracked after each run.",
                   CHART_WIDTH, COLUMN_CHART_HEIGHT + COLUMN_CHART_MARGIN + 20,
-                  table_head=["Run", "Started", "Status", "Added", "Removed", "Claims tracked"])
+                  table_head=["Run", "Started", "Status", "Added", "Removed",
+                              "Distinct claims tracked"])
     for r in series:
         chart.table_rows.append([str(r.run_id), r.started_at or "", r.status or "",
                                  str(r.added), str(r.removed), str(r.tracked)])
@@ -137,10 +140,10 @@ def claims_over_time(report: Report) -> Chart:
         down = round(half * r.removed / top, 1)
         if r.added:
             chart.rects.append(Rect(x, base - up, width, up, "added",
-                                    f"run {r.run_id}: {r.added} claims added"))
+                                    f"run {r.run_id}: {r.added} distinct claims added"))
         if r.removed:
             chart.rects.append(Rect(x, base, width, down, "removed",
-                                    f"run {r.run_id}: {r.removed} claims removed"))
+                                    f"run {r.run_id}: {r.removed} distinct claims removed"))
         if r.added and label_every == 1:
             chart.texts.append(Text(x + width / 2, base - up - 3, f"+{r.added}", "middle"))
         if r.removed and label_every == 1:

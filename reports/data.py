@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
+from crawler.store.events import normalise_sentence
 from crawler.store.schema import SCHEMA_VERSION
 from reports.db_read import DbLike, ReportError, _cursor, _normalise_since, _rows, read_snapshot
 from reports.health_section import crawl_health
@@ -199,9 +200,28 @@ class ReportSource:
                       {"asserts": ASSERTS})[0]
         h.asserted_claims, h.other_claims = row["a"], row["o"]
         h.distinct_conditions, h.clinics_with_asserted_claims = row["c"], row["k"]
+        h.asserted_claims_distinct = self._distinct_asserted()
         versions = [r[0] for r in self.conn.execute(self._sql(
             "SELECT DISTINCT classifier_version FROM {pv} WHERE scored ORDER BY 1"))]
         return h, [v for v in versions if v]
+
+    def _distinct_asserted(self) -> int:
+        """Distinct asserted claims: one per clinic and claim identity, however many pages repeat it.
+
+        The identity is `crawler.store.events.claim_key`'s (normalised sentence, category,
+        condition), so the headline counts the way What changed's "Distinct claims added" does and
+        a first run's two numbers agree. SQL drops exact repeats; each sentence is normalised once.
+        """
+        memo: dict[str, str] = {}
+        seen: set[tuple[int, str, str, str]] = set()
+        for clinic_id, sentence, category, condition in _tuples(self.conn, self._sql(
+                "SELECT DISTINCT clinic_id, sentence, category, condition FROM {cl}"
+                " WHERE stance = ?"), (ASSERTS,)):
+            norm = memo.get(sentence or "")
+            if norm is None:
+                norm = memo[sentence or ""] = normalise_sentence(sentence or "")
+            seen.add((clinic_id, norm, category or "", condition or ""))
+        return len(seen)
 
     def _clinics(self) -> list[ClinicSummary]:
         p = {"asserts": ASSERTS}

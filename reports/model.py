@@ -75,7 +75,8 @@ class Headline:
     page_versions: int = 0
     scored_pages: int = 0
     flagged_pages: int = 0
-    asserted_claims: int = 0
+    asserted_claims: int = 0  # occurrences: a claim repeated on several pages counts on each
+    asserted_claims_distinct: int = 0  # one per clinic and claim identity (claim_events' key)
     other_claims: int = 0  # negated or attributed ("reports") sentences: shown, not counted
     distinct_conditions: int = 0
     first_capture: str | None = None

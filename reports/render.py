@@ -49,8 +49,18 @@ CLINIC_COLUMNS = (
 )
 CHANGE_COLUMNS = ("run_id", "recorded_at", "clinic", "event", "sentence", "category",
                   "condition", "url", "detail", "dossier")
+# One wording for the claim counts in every output (HTML, Markdown, the demo summary): the
+# headline counts distinct claims, as What changed does, and says how many occurrences they have.
+DISTINCT_CLAIMS = "distinct asserted claims detected"
+OCCURRENCES = "occurrences across pages"
+REPEAT_RULE = "a claim repeated on several pages counts once"
+DISTINCT_NOTE = (
+    "A distinct claim is one clinic's sentence with its category and condition, compared ignoring "
+    "case, spacing and punctuation (the identity What changed uses for distinct claims added and "
+    "removed): a claim repeated on several pages counts once among the distinct claims and once "
+    "per repetition among the occurrences.")
 EVENT_TITLES = {
-    "added": "Claims added", "removed": "Claims removed",
+    "added": "Distinct claims added", "removed": "Distinct claims removed",
     "newly_flagged": "Clinics newly flagged",
     "stopped_claiming": "Clinics that stopped making claims",
     "unreachable": "Clinics unreachable", "gone": "Clinics gone (unreachable in consecutive runs)",
@@ -85,7 +95,8 @@ def _environment(autoescape: bool) -> Environment:
                        dossier_href=dossier_href)
     env.tests["web_url"] = is_web_url
     env.globals.update(notice=NOTICE, event_titles=EVENT_TITLES, claim_events=CLAIM_EVENTS,
-                       clinic_events=CLINIC_EVENTS)
+                       clinic_events=CLINIC_EVENTS, distinct_claims=DISTINCT_CLAIMS,
+                       occurrences=OCCURRENCES, distinct_note=DISTINCT_NOTE)
     return env
 
 

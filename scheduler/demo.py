@@ -82,11 +82,16 @@ def _recrawl_note(db_path: Path, run_id: int) -> str:
 
 def _print_summary(summary: Report, outcome: CrawlOutcome, written: dict[str, Path], db_path: Path,
                    datasette: list[str], seconds: float) -> None:
+    from reports.render import DISTINCT_CLAIMS, OCCURRENCES, REPEAT_RULE
+
     h = summary.headline
     click.echo("")
     click.echo(f"ClinicWatch demo: run {outcome.run_id} {outcome.status} in {seconds:.1f} s")
     click.echo(f"  clinics: {h.clinics}   pages: {h.pages}   flagged pages: {h.flagged_pages}   "
-               f"claims detected (asserted): {h.asserted_claims}   fetch errors: {outcome.errors}")
+               f"fetch errors: {outcome.errors}")
+    # the report's headline words: distinct claims (as What changed counts them), then occurrences
+    click.echo(f"  {DISTINCT_CLAIMS}: {h.asserted_claims_distinct} "
+               f"({h.asserted_claims} {OCCURRENCES}: {REPEAT_RULE})")
     click.echo(f"  this run: {outcome.pages_stored} pages fetched, {outcome.new_versions} new versions"
                + _recrawl_note(db_path, outcome.run_id))
     click.echo("  highest-scoring clinics (claims detected, not verdicts):")

@@ -1,6 +1,7 @@
 """The whole spine on the bundled demo web: crawl -> extract -> classify -> SQLite -> report."""
 from __future__ import annotations
 
+import json
 import re
 
 from click.testing import CliRunner
@@ -114,6 +115,20 @@ def test_demo_command_prints_summary_and_stops_its_web(tmp_path):
     assert out.count("e.g. \"") == 3  # three top clinics, one example sentence each
     assert str((tmp_path / "d" / "demo.db").resolve()) in out
     assert "report.html" in out and "serve --port" in out
+    # the summary's claim count is the report's headline: distinct claims, as the first run's
+    # "Distinct claims added" counts them, then the occurrences across pages
+    distinct, occurrences = map(int, re.search(
+        r"^  distinct asserted claims detected: (\d+) \((\d+) occurrences across pages: a claim "
+        r"repeated on several pages counts once\)$", out, re.M).groups())
+    report_dir = tmp_path / "d" / "report"
+    data = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    assert distinct == data["headline"]["asserted_claims_distinct"] \
+        == data["changes"]["counts"]["added"]
+    assert occurrences == data["headline"]["asserted_claims"] > distinct
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    assert f"### Distinct claims added ({distinct})" in md
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert f"<b>{distinct}</b>distinct claims added" in html
     port = int(re.search(r"127\.0\.0\.x:(\d+)", out).group(1))
     with socket.socket() as probe:  # the demo web is stopped when the demo ends
         assert probe.connect_ex(("127.0.0.11", port)) != 0

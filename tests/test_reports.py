@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -673,7 +674,7 @@ def test_charts_are_inline_svg_with_text_equivalents(history_db: Path, tmp_path:
         (1, 2, 0, 2), (2, 6, 2, 6)]
     html = write_report(history_db, tmp_path / "out")["html"].read_text(encoding="utf-8")
     for title in ("Page score distribution",
-                  "Claims over time: asserted claims added and removed per run",
+                  "Claims over time: distinct asserted claims added and removed per run",
                   "Top conditions claimed: clinics with asserted claims",
                   "Highest page score per clinic", "Asserted claims by country"):
         svg = re.search(r'<svg role="img" aria-label="' + re.escape(title) + r'\. [^"]+"[^>]*>\s*'
@@ -683,8 +684,78 @@ def test_charts_are_inline_svg_with_text_equivalents(history_db: Path, tmp_path:
     assert scores.count('<rect class="bar"') == 3 and "<td>0.7–0.8</td><td>2</td>" in scores
     timeline = _section(html, "<figcaption><b>Claims over time", "</figure>")
     assert 'class="added"' in timeline and 'class="removed"' in timeline
-    assert "<title>run 2: 6 claims added</title>" in timeline
+    assert "<title>run 2: 6 distinct claims added</title>" in timeline
     assert "<tr><td>2</td><td>2026-11-08T10:00:00+00:00</td><td>finished</td><td>6</td>" \
            "<td>2</td><td>6</td></tr>" in timeline
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "| 0.7–0.8 | 2 |" in md and "| 2 | 2026-11-08T10:00:00+00:00 | finished | 6 | 2 | 6 |" in md
+
+
+# --- one count, explained: the headline counts distinct claims, as What changed does -------------
+
+def test_headline_counts_a_repeated_claim_once_and_every_occurrence(fixture_db: Path) -> None:
+    """Cosmetic variants of one clinic's claim are one distinct claim and two occurrences; another
+    clinic, condition or category makes another claim; a superseded classifier's row is neither."""
+    conn = sqlite3.connect(fixture_db)
+    with conn:
+        conn.executemany(
+            "INSERT INTO claims (version_id, clinic_id, url, captured_at, sentence, category,"
+            " condition, stance, score, classifier_version) VALUES (?, ?, 'https://x.example/', ?,"
+            " 'Insulin independence after one infusion.', ?, ?, 'asserts', 0.5, ?)",
+            [(5, 5, T2, "cure", "diabetes", NEW),  # another clinic
+             (2, 1, T2, "cure", None, NEW),  # another condition (none)
+             (2, 1, T2, "hype", "diabetes", NEW),  # another category
+             (2, 1, T2, "cure", "diabetes", OLD)])  # superseded classifier: not in the state
+        conn.execute(  # Alpha's claim again, differing only in case, spacing and punctuation
+            "INSERT INTO claims (version_id, clinic_id, url, captured_at, sentence, category,"
+            " condition, stance, score, classifier_version) VALUES (2, 1, 'https://x.example/', ?,"
+            " 'INSULIN independence,  after one infusion!', 'cure', 'diabetes', 'asserts', 0.5, ?)",
+            (T2, NEW))
+    conn.close()
+    h = build_report(fixture_db).headline
+    assert (h.asserted_claims, h.asserted_claims_distinct) == (7 + 4, 7 + 3)
+
+
+def _ints(pattern: str, text: str) -> tuple[int, ...]:
+    """The numbers of the one match of `pattern` in `text` (two matches would be ambiguous)."""
+    found = list(re.finditer(pattern, text))
+    assert len(found) == 1, (pattern, [m.group(0) for m in found])
+    return tuple(int(g) for g in found[0].groups())
+
+
+def test_demo_headline_distinct_claims_equal_the_first_runs_distinct_claims_added(
+        demo_crawl, tmp_path: Path) -> None:
+    """On the crawled demo web, which repeats claims across pages, the Summary's distinct count is
+    the first run's "Distinct claims added" in HTML, Markdown and JSON, and its occurrences are the
+    asserted rows of claims.csv (report.json's `asserted_claims` keeps that meaning)."""
+    db_path, outcome, _ = demo_crawl
+    conn = sqlite3.connect(db_path)
+    try:
+        assert outcome.run_id == conn.execute("SELECT MIN(id) FROM runs").fetchone()[0]
+        tracked = conn.execute("SELECT COUNT(*) FROM clinic_claims").fetchone()[0]
+    finally:
+        conn.close()
+    paths = write_report(db_path, tmp_path / "out", run_id=outcome.run_id)
+    report = build_report(db_path, outcome.run_id)
+    added = report.changes.counts["added"]
+    with paths["claims_csv"].open(encoding="utf-8", newline="") as fh:
+        occurrences = sum(r["stance"] == "asserts" for r in csv.DictReader(fh))
+    assert report.changes.run_ids == [outcome.run_id]
+    assert report.headline.asserted_claims_distinct == added == tracked
+    assert report.headline.asserted_claims == occurrences > added  # repeats: the counts differ
+
+    html = unescape(paths["html"].read_text(encoding="utf-8"))
+    assert _ints(r"<b>(\d+)</b>distinct asserted claims detected \((\d+) occurrences across "
+                 r"pages\)</div>", html) == (added, occurrences)
+    assert _ints(r"<b>(\d+)</b>distinct claims added</div>", html) == (added,)
+    assert _ints(r'<h3 id="changes-added">Distinct claims added \((\d+)\)</h3>', html) == (added,)
+    md = paths["md"].read_text(encoding="utf-8")
+    assert _ints(r"\| Distinct asserted claims detected \| (\d+) \((\d+) occurrences across "
+                 r"pages\) \|", md) == (added, occurrences)
+    assert _ints(r"\| Distinct claims added \| (\d+) \|", md) == (added,)
+    assert _ints(r"### Distinct claims added \((\d+)\)", md) == (added,)
+    for text in (html, md):  # the difference explains itself next to the numbers
+        assert render_module.DISTINCT_NOTE in text
+    data = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert (data["headline"]["asserted_claims_distinct"], data["headline"]["asserted_claims"],
+            data["changes"]["counts"]["added"]) == (added, occurrences, added)
