@@ -9,14 +9,18 @@ Workers are forked (they start in milliseconds and run only pure functions of th
 ignore SIGINT/SIGTERM (the crawl decides when they stop: a graceful shutdown still analyses the
 pages in flight) and exit when their socket closes, so a crawl killed with SIGKILL leaves no
 orphan. A worker that dies fails only its own tasks in flight, with a one-line error; the next
-task starts a fresh worker.
+task starts a fresh worker. `close` also runs at interpreter exit, before multiprocessing's own
+exit handler: that one "terminates" daemonic workers with SIGTERM, which they ignore, and then
+joins them, which would wait forever while their sockets are still open.
 """
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.util  # registers its exit handler now: ours, registered later, runs first
 import os
 import pickle
 import signal
@@ -122,6 +126,7 @@ class AnalysisPool:
     def _ensure_workers(self) -> None:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
+            atexit.register(self.close)  # runs before multiprocessing's exit handler (registered earlier)
         self._workers = [w for w in self._workers if w.alive]
         while len(self._workers) < self.size:
             self._workers.append(self._spawn())
@@ -190,15 +195,16 @@ class AnalysisPool:
         worker.pending.clear()
 
     def _detach(self, worker: _Worker) -> None:
-        if self._loop is not None:
+        if self._loop is not None and not self._loop.is_closed():  # at interpreter exit it may be
             self._loop.remove_reader(worker.sock.fileno())
             if worker.writing:
                 self._loop.remove_writer(worker.sock.fileno())
-                worker.writing = False
+        worker.writing = False
         worker.sock.close()
 
     def close(self) -> None:
         """Stop the workers (they exit on their socket's EOF); wait briefly, then kill stragglers."""
+        atexit.unregister(self.close)
         for worker in self._workers:
             if worker.alive:
                 worker.alive = False

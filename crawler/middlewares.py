@@ -17,6 +17,7 @@ from crawler.store.history import archive_dir_for
 
 from crawler import netguard
 from crawler.scope import host_of, in_domains
+from crawler.text_safety import strip_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,29 @@ class PrivateAddressGuardMiddleware:
         if host and not all(netguard.is_public_ip(a) for a in netguard.resolve(host)):
             netguard.clear(host)  # a seed or allowed host: the crawl's resolver may connect to it
         return None
+
+
+class StripUserinfoMiddleware:
+    """Re-issue a request whose URL carries `user:pass@` (a redirect target) without it.
+
+    The spider strips credentials from seeds, links and sitemap entries; a redirect's
+    Location is the one URL it never sees. Credentials a site hands out are never sent, and
+    never reach fetch_log, pages or the logs (crawler/text_safety.py).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StripUserinfoMiddleware":
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> Request | None:
+        stripped = strip_userinfo(request.url)
+        if stripped == request.url:
+            return None
+        self.stats.inc_value("clinicwatch/userinfo_stripped")
+        return request.replace(url=stripped)
 
 
 class ClinicScopeMiddleware:

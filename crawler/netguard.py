@@ -33,6 +33,8 @@ import threading
 from dataclasses import dataclass
 from typing import Iterable, Union
 
+from crawler.scope import ascii_host
+
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
@@ -44,7 +46,7 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 def _strip(host: str) -> str:
-    host = host.strip().rstrip(".").lower()
+    host = ascii_host(host)  # "café.example" in a pin, allow-list or seed is the "xn--" name requests carry
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     return host.split("%", 1)[0]  # an IPv6 zone id (fe80::1%eth0) does not change the address

@@ -3,17 +3,21 @@
 Content already stored for a URL (same hash) is not classified again: it costs a timestamp.
 Extraction and classification run in worker processes beside the reactor (AnalysisPool); the
 writes go to SQLite in batched transactions (each page its own savepoint inside the batch, so a
-failed page rolls back alone).
+failed page rolls back alone). A write that cannot succeed (disk full, I/O error) stops the crawl
+gracefully: every later page would fail alike, so the run is closed `interrupted` with the reason
+("disk full: ...") and what was committed stays.
 """
 from __future__ import annotations
 
 import logging
 import resource
+import sqlite3
 import time
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 
 from crawler.analysis_pool import AnalysisPool
@@ -22,7 +26,8 @@ from crawler.extract import extract_html
 from crawler.items import FetchFailure, PageItem, PageNotModified
 from crawler.store.events import record_run_events
 from crawler.store.schema import open_db
-from crawler.store.writer import finish_run, known_hashes, record_fetch, start_run, store_page, touch_page, utc_now
+from crawler.store.writer import (finish_run, known_hashes, record_fetch, start_run, store_page, touch_page, utc_now,
+                                  write_failure)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,21 @@ KEPT_STATS = ("downloader/request_count", "downloader/response_count", "response
 # ... and every stat under these prefixes: what failed and how, for crawl-health reports.
 KEPT_STAT_PREFIXES = ("downloader/response_status_count/", "downloader/exception_type_count/",
                       "retry/reason_count/", "robotstxt/", "clinicwatch/")
+WRITE_FAILURE_STAT = "clinicwatch/write_failure"  # why writing stopped ("disk full: ..."); set once
+
+
+def stop_for_write_failure(crawler: Crawler, reason: str) -> None:
+    """Stop the crawl gracefully because nothing more can be written; the run closes `interrupted`.
+
+    Called by the pipeline (the DB) and the spider (a WARC write failing in the downloader).
+    """
+    if crawler.stats.get_value(WRITE_FAILURE_STAT):
+        return
+    crawler.stats.set_value(WRITE_FAILURE_STAT, reason)
+    logger.error("%s: stopping the crawl (what was committed is kept)", reason)
+    if getattr(crawler, "engine", None) is not None:  # Scrapy's graceful stop, as on SIGTERM
+        stopping = deferred_from_coro(crawler.stop_async())
+        stopping.addErrback(lambda failure: logger.debug("stopping the crawl: %s", failure.getErrorMessage()))
 
 
 def analyse_page(html: str, url: str, known: frozenset[str], max_elements: int,
@@ -64,6 +84,7 @@ class StorePipeline:
         self.batch_pages = 0
         self.batch_started = 0.0
         self.committer: LoopingCall | None = None
+        self.db_failed = False  # a write failed (disk full): nothing more is written
         self.max_elements = crawler.settings.getint("CLINICWATCH_MAX_PAGE_ELEMENTS", 100_000)
         self.max_text_chars = crawler.settings.getint("CLINICWATCH_MAX_TEXT_CHARS", 500_000)
 
@@ -103,10 +124,26 @@ class StorePipeline:
             self._commit()
 
     def _commit(self) -> None:
+        """Commit the batch; a commit that fails (disk full) stops the crawl instead of raising in the reactor."""
         if self.db is not None and self.db.conn.in_transaction:
-            self.db.commit()
+            try:
+                self.db.commit()
+            except (sqlite3.Error, OSError) as exc:
+                self._write_failed(write_failure(exc) or f"write failed: {type(exc).__name__}: {exc}")
+                return
             self.crawler.stats.inc_value("clinicwatch/commits")
         self.batch_pages = 0
+
+    def _write_failed(self, reason: str) -> None:
+        """Drop the batch that cannot be written (nothing half-written stays) and stop the crawl."""
+        self.db_failed = True
+        if self.db is not None and self.db.conn.in_transaction:
+            try:
+                self.db.conn.rollback()
+            except sqlite3.Error as exc:
+                logger.error("rollback after a failed write: %s", exc)
+        self.batch_pages = 0
+        stop_for_write_failure(self.crawler, reason)
 
     def _record_failure(self, item: FetchFailure) -> None:
         self._batch()
@@ -122,6 +159,23 @@ class StorePipeline:
         return await self.pool.run(function, *args, **kwargs)
 
     async def process_item(self, item: Any) -> Any:
+        if self.db is None or self.db_failed:
+            return item  # the DB takes no more writes: the crawl is closing (a full WARC disk still lets pages in)
+        try:
+            return await self._store(item)
+        except (sqlite3.Error, OSError) as exc:
+            if not self._stopped_by(exc):
+                raise
+            return item
+
+    def _stopped_by(self, exc: BaseException) -> bool:
+        """Whether `exc` is a write that cannot succeed (then the crawl stops); other errors are the caller's."""
+        reason = write_failure(exc)
+        if reason:
+            self._write_failed(reason)
+        return bool(reason)
+
+    async def _store(self, item: Any) -> Any:
         if isinstance(item, FetchFailure):
             self._record_failure(item)
             return item
@@ -172,13 +226,32 @@ class StorePipeline:
         else:  # redirected to a page this crawl already requested: its content is recorded under that URL
             url, outcome, error = chain[0], "skipped", f"redirected to an already requested URL: {hops}"
         self.crawler.stats.inc_value(f"clinicwatch/redirect_{'loop' if outcome == 'error' else 'to_seen'}")
-        self._record_failure(FetchFailure(request.meta.get("clinic_id"), url, None, error[:500], utc_now(), outcome))
+        if self.db_failed:
+            return
+        try:
+            self._record_failure(FetchFailure(request.meta.get("clinic_id"), url, None, error[:500], utc_now(),
+                                              outcome))
+        except (sqlite3.Error, OSError) as exc:
+            if not self._stopped_by(exc):
+                raise
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.committer is not None and self.committer.running:
             self.committer.stop()
-        if self.db is None:
-            return
+        try:
+            if self.db is not None:
+                self._close_run(reason)
+        except (sqlite3.Error, OSError) as exc:  # the parent (run_crawl) closes the run, or recovery does
+            logger.error("run %s could not be closed: %s", self.run_id, write_failure(exc) or exc)
+        finally:
+            if self.db is not None:
+                self.db.close()
+                self.db = None
+            if self.pool is not None:  # always: its workers would keep this process from exiting
+                self.pool.close()
+                self.pool = None
+
+    def _close_run(self, reason: str) -> None:
         self._commit()
         # Peak resident memory of this crawl process (Linux reports KiB): hostile pages must not inflate it.
         self.crawler.stats.set_value("clinicwatch/peak_rss_bytes",
@@ -186,14 +259,10 @@ class StorePipeline:
         stats = self.crawler.stats.get_stats()
         kept = {k: stats[k] for k in KEPT_STATS if k in stats}
         kept.update({k: v for k, v in stats.items() if k.startswith(KEPT_STAT_PREFIXES)})
-        status = RUN_STATUS.get(reason, "failed")
-        finish_run(self.db, self.run_id, status, reason, kept)
+        failure = stats.get(WRITE_FAILURE_STAT)
+        status = "interrupted" if failure else RUN_STATUS.get(reason, "failed")
+        finish_run(self.db, self.run_id, status, failure or reason, kept)
         if status == "finished":  # an interrupted run would read as claims removed: no events then
             events = record_run_events(self.db, self.run_id,
                                        gone_after=self.crawler.settings.getint("CLINICWATCH_GONE_AFTER_RUNS"))
             logger.info(events.summary())
-        self.db.close()
-        self.db = None
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None

@@ -38,17 +38,25 @@ def already_scored(db: sqlite_utils.Database) -> int:
 
 def pending_batches(db: sqlite_utils.Database, *, force: bool = False,
                     size: int = BATCH) -> Iterator[list[VersionText]]:
-    """Versions not yet scored by CLASSIFIER_VERSION (all with `force`), read batch by batch."""
+    """Versions not yet scored by CLASSIFIER_VERSION (all with `force`), read batch by batch.
+
+    Each batch is read whole (no statement left open while the caller writes): a write inside a
+    read that a crawl's commit made stale fails at once in WAL mode, whatever the busy timeout.
+    """
     done = set() if force else {r[0] for r in db.execute(
         "SELECT version_id FROM page_scores WHERE classifier_version = ?", [CLASSIFIER_VERSION])}
     batch: list[VersionText] = []
-    for row in db.execute("SELECT id, clinic_id, url, fetched_at, title, text FROM page_versions ORDER BY id"):
-        if row[0] in done:
-            continue
-        batch.append(VersionText(row[0], row[1], row[2], row[3], row[4] or "", row[5] or ""))
-        if len(batch) >= size:
-            yield batch
-            batch = []
+    last_id = -1
+    while rows := db.execute("SELECT id, clinic_id, url, fetched_at, title, text FROM page_versions"
+                             " WHERE id > ? ORDER BY id LIMIT ?", [last_id, size]).fetchall():
+        last_id = rows[-1][0]
+        for row in rows:
+            if row[0] in done:
+                continue
+            batch.append(VersionText(row[0], row[1], row[2], row[3], row[4] or "", row[5] or ""))
+            if len(batch) >= size:
+                yield batch
+                batch = []
     if batch:
         yield batch
 

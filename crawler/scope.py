@@ -1,16 +1,30 @@
 """Which URLs belong to a clinic: its registered domains, their www and other subdomains."""
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 
+def ascii_host(host: str) -> str:
+    """A host as requests carry it and as every scope and guard check compares it: lower case, no
+    trailing dot, non-ASCII names in IDNA form ("café.example" -> "xn--caf-dma.example", as Scrapy
+    encodes request URLs). A name IDNA cannot encode comes back non-ASCII (seeds refuse it)."""
+    host = host.strip().rstrip(".")
+    if not host.isascii():
+        try:
+            host = unicodedata.normalize("NFKC", host).encode("idna").decode("ascii")
+        except UnicodeError:
+            pass
+    return host.lower()
+
+
 def host_of(url: str) -> str:
-    """Lower-case host of a URL without port or trailing dot ('' when there is none)."""
+    """Host of a URL as ascii_host() gives it, without port ('' when there is none)."""
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
         return ""
-    return host.rstrip(".").lower()
+    return ascii_host(host)
 
 
 def default_domain(url: str) -> str:
@@ -25,7 +39,7 @@ def in_domains(url: str, domains: list[str] | tuple[str, ...]) -> bool:
     if not host:
         return False
     for domain in domains:
-        domain = domain.lower().rstrip(".")
+        domain = ascii_host(domain)  # a DB from before seeds were stored in IDNA form may hold "café.example"
         if host == domain or host.endswith("." + domain):
             return True
     return False

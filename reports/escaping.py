@@ -1,10 +1,19 @@
-"""Neutralising crawled text for HTML, Markdown and CSV: one place, shared by every renderer."""
+"""Neutralising crawled text for HTML, Markdown, CSV and JSON: one place, shared by every renderer.
+
+Field by field: HTML autoescape, `md_escape`, `csv_cell` (formula cells). Whole document, at the
+moment a text export is written (`export_text`, `json_export_text`, `SafeCsvFile`): URL secrets
+redacted and terminal/BiDi control characters neutralised (the primitives are in
+crawler/text_safety.py, shared with the crawler's logs and the CLI).
+"""
 from __future__ import annotations
 
 import re
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from markupsafe import Markup
+
+from crawler.text_safety import safe_json, safe_text
 
 
 DOSSIER_DIR = "dossiers"
@@ -17,6 +26,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_PLAIN = re.compile(r"[^\s&<>\\`*_\[\]|~]+(?: [^\s&<>\\`*_\[\]|~]+)*\Z")
 _MD_URL_SAFE = ":/?#@!$&*+,;=%~-._"
 _SLUG = re.compile(r"^[a-z0-9-]+-\d+$")  # model.clinic_slug output: safe in paths and hrefs
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\Z")
 # --- escaping helpers --------------------------------------------------------------------------
 
 def is_web_url(url: object) -> bool:
@@ -59,6 +69,39 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return "" if value is None else value
+
+
+def csv_text_cell(text: str) -> str:
+    """`csv_cell` for a cell whose type is lost (a CSV read back): numbers such as -5 stay numbers."""
+    if text.startswith(FORMULA_START) and _NUMBER.match(text) is None:
+        return "'" + text
+    return text
+
+
+# --- whole text exports ------------------------------------------------------------------------
+
+def export_text(text: str) -> str:
+    """A Markdown/HTML/text document as written: URL secrets redacted, control characters shown."""
+    return safe_text(text)
+
+
+def json_export_text(text: str) -> str:
+    """A JSON document (from json.dumps, ensure_ascii=False) as written: URL secrets redacted, and
+    the control characters JSON leaves raw (DEL, C1, BiDi) written as \\uXXXX escapes (lossless)."""
+    return safe_json(text)
+
+
+class SafeCsvFile:
+    """A file for csv.writer: each row written with URL secrets redacted and control characters
+    neutralised in its cells; the row terminator (\\r\\n) is kept."""
+
+    def __init__(self, fh: TextIO) -> None:
+        self.fh = fh
+
+    def write(self, row: str) -> Any:
+        if row.endswith("\r\n"):
+            return self.fh.write(safe_text(row[:-2]) + "\r\n")
+        return self.fh.write(safe_text(row))
 
 
 def fmt_score(value: float | None) -> str:

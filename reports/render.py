@@ -4,6 +4,8 @@ report.json, and one dossier per clinic (dossiers/<slug>.html and .md).
 Crawled text (sentences, titles, URLs, clinic names, event details) is hostile input: HTML is
 rendered with autoescape on and only http(s) URLs become links; Markdown neutralises HTML and
 link syntax; CSV text cells that a spreadsheet would run as a formula get a leading apostrophe.
+Every file is written with URL secrets redacted and terminal control characters neutralised
+(reports/escaping.py: export_text, json_export_text, SafeCsvFile).
 The HTML is self-contained (inline CSS, server-side SVG, no scripts, no external URLs) and
 carries a CSP that forbids loading anything, so it opens offline and cannot phone home.
 """
@@ -12,9 +14,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
-import os
 import re
-import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from crawler.safe_write import atomic_write, make_dirs
 from reports.data import open_source
 from reports.db_read import open_readonly
 from reports.model import (
@@ -33,7 +34,8 @@ from reports.model import (
 from reports.charts import charts
 from reports.dossier_html import dossier_history_html, dossier_history_md, dossier_pages_html, dossier_pages_md
 from reports.escaping import (
-    DOSSIER_DIR, FORMULA_START, dossier_href, fmt_score, is_web_url, md_dossier, md_escape, md_link,
+    DOSSIER_DIR, FORMULA_START, SafeCsvFile, dossier_href, export_text, fmt_score, is_web_url, json_export_text,
+    md_dossier, md_escape, md_link,
 )
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -169,19 +171,15 @@ def _change_row(c: Any) -> tuple[Any, ...]:
 # --- files -------------------------------------------------------------------------------------
 
 def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write to a temp file then rename: a served report directory never shows half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write to a temp file then rename: a served report directory never shows half a file, and an
+    unwritable path is one OutputError line naming it."""
+    atomic_write(path, write, what="report")
 
 
 def _write_text(path: Path, text: str) -> None:
-    _atomic_write(path, lambda fh: fh.write(text))
+    """Every text file of a report passes here: URL secrets redacted, control characters shown."""
+    clean = json_export_text(text) if path.suffix == ".json" else export_text(text)
+    _atomic_write(path, lambda fh: fh.write(clean))
 
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[Iterable[Any]], *,
@@ -190,7 +188,7 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[Iterable[Any
     starts = frozenset(FORMULA_START)
 
     def write(fh: Any) -> None:
-        writer = csv.writer(fh)
+        writer = csv.writer(SafeCsvFile(fh))  # URL secrets and control characters, row by row
         writer.writerow(columns)
         if safe:
             writer.writerows(rows)
@@ -215,12 +213,12 @@ def _no_gc_pauses() -> Iterator[None]:
 
 def _write_dossiers(directory: Path, dossiers: Iterable[Dossier], report: Report) -> int:
     """Write dossiers/<slug>.html and .md; remove dossier files of clinics no longer present."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dirs(directory, "report")
     written: set[str] = set()
     for dossier in dossiers:
         for suffix, render in (("html", render_dossier_html), ("md", render_dossier_markdown)):
             name = f"{dossier.slug}.{suffix}"
-            (directory / name).write_text(render(dossier, report), encoding="utf-8")
+            _write_text(directory / name, render(dossier, report))
             written.add(name)
     for stale in directory.iterdir():  # a renamed or deleted clinic: its old slug
         if _DOSSIER_FILE.match(stale.name) and stale.name not in written and stale.is_file():
@@ -236,8 +234,7 @@ def write_report(db_path: str | Path, out_dir: str | Path, run_id: int | None = 
     changed" covers every run started on or after it, instead of the selected run alone.
     Everything is read in one transaction, so the files agree even mid-crawl.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_dirs(out_dir, "report")  # OutputError: one line naming the path and the reason
     paths = {"html": out / "report.html", "md": out / "report.md",
              "clinics_csv": out / "clinics.csv", "claims_csv": out / "claims.csv",
              "changes_csv": out / "changes.csv", "json": out / "report.json",

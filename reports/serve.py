@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from crawler.ports import check_port_free
 from reports.db_read import open_readonly, read_snapshot
 from reports.datasette_meta import write_metadata
 
@@ -20,6 +21,7 @@ LOOPBACK = "127.0.0.1"
 SQL_TIME_LIMIT_MS = 5000  # canned queries over a large DB need more than datasette's 1 s
 MAX_RETURNED_ROWS = 5000  # top_clinics must list every clinic (thousands), not the first 1000
 METADATA_SUFFIX = ".datasette.json"
+PLUGINS_DIR = Path(__file__).with_name("datasette_plugins")  # holds only the guard plugin
 STOP_TIMEOUT_S = 10.0  # grace period for datasette to exit before it is killed
 
 
@@ -31,10 +33,12 @@ def metadata_path_for(db_path: str | Path) -> Path:
 
 def datasette_command(db_path: str | Path, metadata_path: str | Path, port: int,
                       host: str = LOOPBACK) -> list[str]:
-    """argv (never a shell string) running datasette with this interpreter's install."""
+    """argv (never a shell string) running datasette with this interpreter's install and our
+    guard plugin (reports/datasette_guard.py: own Host names only, formula-safe CSV/JSON)."""
     return [
         sys.executable, "-m", "datasette", "serve", str(db_path),
         "--metadata", str(metadata_path),
+        "--plugins-dir", str(PLUGINS_DIR),
         "--host", host, "--port", str(int(port)),
         "--setting", "sql_time_limit_ms", str(SQL_TIME_LIMIT_MS),
         "--setting", "max_returned_rows", str(MAX_RETURNED_ROWS),
@@ -45,7 +49,7 @@ def serve(db_path: str | Path, port: int) -> int:
     """Write metadata next to the DB and run datasette in the foreground on 127.0.0.1.
 
     Returns datasette's exit code (0 after Ctrl-C). Raises ReportError for a missing or
-    non-ClinicWatch DB before starting anything.
+    non-ClinicWatch DB and PortError for a port in use, before starting anything.
     """
     db_path = Path(db_path)
     conn = open_readonly(db_path)
@@ -54,6 +58,7 @@ def serve(db_path: str | Path, port: int) -> int:
             pass
     finally:
         conn.close()
+    check_port_free(LOOPBACK, port)  # PortError (one line); datasette would fail in its own process
     meta = write_metadata(metadata_path_for(db_path), db_path.stem)
     proc = subprocess.Popen(datasette_command(db_path, meta, port))
     previous = None

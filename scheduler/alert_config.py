@@ -15,6 +15,7 @@ from typing import Any
 
 
 from crawler import settings
+from crawler.text_safety import origin_only
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -180,14 +181,12 @@ class AlertConfig:
 
 
 def redact_url(url: str) -> str:
-    """scheme://host[:port]/… — what may be logged of a URL whose path or query may hold a token."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(invalid URL)"
-    return f"{parts.scheme}://{host}{port}/…"
+    """scheme://host[:port]/… — what may be logged of a URL whose path or query may hold a token.
+
+    Webhook URLs carry their token anywhere in the path, so only the origin is shown
+    (crawler.text_safety.origin_only; crawled URLs get the lighter `text_safety.redact_url`).
+    """
+    return origin_only(url)
 
 
 def redact_apprise_url(url: str) -> str:

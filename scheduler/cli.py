@@ -13,12 +13,18 @@ from pathlib import Path
 
 import click
 
-from crawler import settings as crawl_settings
+from crawler.setting_values import SettingError
+
+try:  # crawler/settings.py reads the environment as it is imported, before click runs
+    from crawler import settings as crawl_settings
+except SettingError as exc:
+    sys.exit(f"Error: {exc}")
 from crawler.seeds import read_seeds
 from crawler.store.schema import open_db
 from crawler.store.events import run_event_counts
 from crawler.store.writer import import_seeds
-from scheduler.cli_base import CONTEXT, CleanErrors, db_path
+from crawler.text_safety import safe_json, safe_text
+from scheduler.cli_base import CONTEXT, CleanErrors, date_option, db_path
 from scheduler.cli_scoring import evaluate, rescore, score, score_warc, train
 from scheduler.cli_monitoring import schedule, status
 from scheduler.crawl_process import check_crawl_settings
@@ -95,13 +101,13 @@ def seeds_list(ctx: click.Context, as_json: bool) -> None:
     Example:
       clinicwatch seeds list --json
     """
-    db = open_db(db_path(ctx), create=False)
+    db = open_db(db_path(ctx), readonly=True)
     rows = list(db.query("SELECT name, country, seed_urls, domains, tags, active FROM clinics ORDER BY name"))
     for row in rows:
         if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(safe_json(json.dumps(row, ensure_ascii=False)))
         else:
-            click.echo(f"{row['name']}\t{row['country']}\t{row['seed_urls']}\t{row['domains']}")
+            click.echo(safe_text(f"{row['name']}\t{row['country']}\t{row['seed_urls']}\t{row['domains']}"))
     if not rows and not as_json:
         click.echo("no clinics yet: clinicwatch seeds import seeds.csv", err=True)
 
@@ -166,7 +172,7 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
         db.close()
     with clinic_locks(db_path(ctx).resolve(), chosen) as locks:  # never two crawls of one clinic at once
         for clinic in locks.busy:
-            click.echo(f"skipped {clinic['name']!r}: another crawl of it is running", err=True)
+            click.echo(safe_text(f"skipped {clinic['name']!r}: another crawl of it is running"), err=True)
         if chosen and not locks.held:
             raise click.ClickException("every clinic to crawl is being crawled by another process; try again later")
         names = locks.names if locks.busy else list(clinics)
@@ -176,7 +182,7 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
             from scheduler.sweep import run_sweep
 
             def on_task(done: int, total: int, clinic: str, line: str) -> None:
-                click.echo(f"[{done}/{total}] {clinic}: {line}", err=True)
+                click.echo(safe_text(f"[{done}/{total}] {clinic}: {line}"), err=True)
 
             outcome = run_sweep(db_path(ctx), names, settings=overrides, parallel=parallel, cluster=cluster,
                                 timeout=timeout, on_task=on_task)
@@ -186,11 +192,14 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
                                     timeout=timeout, pass_fds=locks.fds)
     click.echo(f"run {outcome.run_id} {outcome.status}: {outcome.pages_stored} pages "
                f"({outcome.new_versions} new versions), {outcome.errors} errors; log: {outcome.log_path}")
-    events = run_event_counts(open_db(db_path(ctx)), outcome.run_id)
+    events = run_event_counts(open_db(db_path(ctx), readonly=True), outcome.run_id)
     if events:
         click.echo("changes: " + ", ".join(f"{n} {kind}" for kind, n in events.items()))
     if outcome.status != "finished":
-        raise click.ClickException(f"crawl {outcome.status} (exit {outcome.returncode}); see {outcome.log_path}")
+        error = click.ClickException(f"crawl {outcome.status} ({outcome.reason or f'exit {outcome.returncode}'});"
+                                     f" the pages stored so far are kept; see {outcome.log_path}")
+        error.exit_code = 128 + outcome.signum if outcome.signum else 1  # stopped by a signal: 130 SIGINT, 143 SIGTERM
+        raise error
 
 
 @cli.command()
@@ -200,17 +209,22 @@ def crawl(ctx: click.Context, clinics: tuple[str, ...], allow_hosts: tuple[str, 
 @click.option("--headers", is_flag=True, help="Print the archived status line and headers instead of the body.")
 @click.pass_context
 def snapshot(ctx: click.Context, url: str, at: str | None, out_path: str | None, headers: bool) -> None:
-    """Print or save a page exactly as it was captured (from the WARC evidence archive).
+    """Print or save a page as it was captured (from the WARC evidence archive).
+
+    --out saves the exact bytes; printed, the page is decoded and its terminal control
+    characters are shown as symbols (crawled text never drives your terminal).
 
     \b
     Example:
       clinicwatch snapshot https://clinic.example/diabetes --at 2026-11-01 --out diabetes-nov.html
     """
     from crawler.archive import read_response
+    from crawler.safe_write import atomic_write
     from crawler.store.history import archive_dir_for, version_at
 
+    at = date_option("--at", at)  # a bad date: one line, never "the newest"
     path = db_path(ctx)
-    db = open_db(path, create=False)
+    db = open_db(path, readonly=True)
     version = version_at(db, url, at)
     if version is None:
         raise click.ClickException(f"no stored version of {url}" + (f" at or before {at}" if at else ""))
@@ -219,20 +233,17 @@ def snapshot(ctx: click.Context, url: str, at: str | None, out_path: str | None,
     record = read_response(archive_dir_for(path, crawl_settings.CLINICWATCH_ARCHIVE_DIR), version["warc_file"],
                            version["warc_offset"])
     if headers:
-        click.echo(f"{record.status} {record.url} captured {version['fetched_at']}")
+        click.echo(safe_text(f"{record.status} {record.url} captured {version['fetched_at']}"))
         for name, value in record.headers:
-            click.echo(f"{name}: {value}")
+            click.echo(safe_text(f"{name}: {value}"))
     elif out_path:
-        Path(out_path).write_bytes(record.body)
-        click.echo(f"{out_path}: {len(record.body)} bytes of {url} as captured {version['fetched_at']}")
-    elif sys.stdout.isatty():  # crawled bytes are untrusted: no terminal control sequences
-        click.echo(_printable(record.body.decode("utf-8", errors="replace")))
-    else:
-        sys.stdout.buffer.write(record.body)
+        atomic_write(out_path, lambda fh: fh.write(record.body), what="snapshot", binary=True)
+        click.echo(safe_text(f"{out_path}: {len(record.body)} bytes of {url} as captured {version['fetched_at']}"))
+    else:  # to a terminal or a pipe (`| head` ends on a terminal too): never raw crawled bytes
+        from crawler.extract import decode_html
 
-
-def _printable(text: str) -> str:
-    return "".join(ch if ch in "\n\t" or ch.isprintable() else "\ufffd" for ch in text)
+        content_type = next((v for k, v in record.headers if k.lower() == "content-type"), "")
+        click.echo(safe_text(decode_html(record.body, content_type)[0]))
 
 
 @cli.command()
@@ -251,7 +262,7 @@ def prune(ctx: click.Context, keep: int, dry_run: bool) -> None:
     """
     from crawler.store.history import prunable_versions, prune_versions
 
-    db = open_db(db_path(ctx), create=False)
+    db = open_db(db_path(ctx), create=False, readonly=dry_run)
     if dry_run:
         click.echo(f"{len(prunable_versions(db, keep))} page versions would be deleted")
     else:
@@ -279,13 +290,9 @@ def report(ctx: click.Context, out_dir: str, run_id: int | None, since: str | No
 
     if since and period:
         raise click.ClickException("give --since or --period, not both")
-    if since:
-        try:
-            date.fromisoformat(since)
-        except ValueError:
-            raise click.ClickException(f"--since: {since!r} is not a date like 2026-11-01") from None
+    since = date_option("--since", since)
     path = db_path(ctx)
-    db = open_db(path, create=False)
+    db = open_db(path, readonly=True)
     try:
         if run_id is not None and db.execute("SELECT 1 FROM runs WHERE id = ?", [run_id]).fetchone() is None:
             raise click.ClickException(f"no run with id {run_id}")  # before the report directory is made
@@ -313,8 +320,10 @@ def serve(ctx: click.Context, port: int) -> None:
     from reports.serve import serve as serve_datasette
 
     path = db_path(ctx)
-    open_db(path, create=False).close()
-    serve_datasette(path, port)
+    open_db(path, readonly=True).close()
+    status = serve_datasette(path, port)
+    if status != 0:  # e.g. it could not bind after all: not a success
+        raise click.ClickException(f"datasette exited with status {status}")
 
 
 @cli.command()

@@ -6,9 +6,10 @@ import sys
 import click
 
 from crawler.store.schema import open_db
+from crawler.text_safety import safe_text
 from scheduler.cli_base import CleanErrors, db_path
 
-def _monitoring(ctx: click.Context, config_path: str):
+def _monitoring(ctx: click.Context, config_path: str, *, readonly: bool = True):
     """The checked config and the DB it monitors (--db or CLINICWATCH_DB if given, else the config's db)."""
     from scheduler.config import ConfigError, check_clinics, load_config
 
@@ -17,7 +18,7 @@ def _monitoring(ctx: click.Context, config_path: str):
         root = ctx.find_root()
         given = root.get_parameter_source("db") not in (click.core.ParameterSource.DEFAULT, None)
         path = (db_path(ctx) if given or config.db_path is None else config.db_path).resolve()
-        db = open_db(path, create=False)
+        db = open_db(path, create=False, readonly=readonly)  # `schedule run` writes: it may migrate
         try:
             check_clinics(config, db)
         finally:
@@ -83,7 +84,7 @@ def schedule_run(ctx: click.Context, config_path: str, once: bool, now_text: str
     from scheduler.locks import SchedulerLocked
     from scheduler.service import run_forever, run_once
 
-    config, path = _monitoring(ctx, config_path)
+    config, path = _monitoring(ctx, config_path, readonly=False)
     now = _now_option(now_text)
     try:
         if not once:
@@ -92,7 +93,7 @@ def schedule_run(ctx: click.Context, config_path: str, once: bool, now_text: str
     except SchedulerLocked as exc:
         raise click.ClickException(str(exc)) from None
     for job_id, status, detail in result.ran:
-        click.echo(f"{job_id}: {status}: {detail}")
+        click.echo(safe_text(f"{job_id}: {status}: {detail}"))
     for job_id in result.missed:
         click.echo(f"{job_id}: missed by more than misfire_grace_time: skipped until its next run")
     if not result.ran and not result.missed:
@@ -115,7 +116,7 @@ def schedule_list(ctx: click.Context, config_path: str, now_text: str | None) ->
     from scheduler.status import render_schedule
 
     config, path = _monitoring(ctx, config_path)
-    click.echo(render_schedule(config, path, now=_now_option(now_text)))
+    click.echo(safe_text(render_schedule(config, path, now=_now_option(now_text))))
 
 
 @click.command()
@@ -139,4 +140,4 @@ def status(ctx: click.Context, config_path: str | None, runs: int, now_text: str
     if config_path:
         config, path = _monitoring(ctx, config_path)
         job_store = config.job_store_for(path)
-    click.echo(render_status(path, job_store=job_store, runs=runs, now=_now_option(now_text)))
+    click.echo(safe_text(render_status(path, job_store=job_store, runs=runs, now=_now_option(now_text))))

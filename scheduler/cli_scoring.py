@@ -14,6 +14,7 @@ import click
 
 from crawler import settings as crawl_settings
 from crawler.store.schema import open_db
+from crawler.text_safety import safe_json, safe_text
 from scheduler.cli_base import db_path
 
 CLUSTER_HELP = "Run on this Dask scheduler (tcp://HOST:8786); default CLINICWATCH_CLUSTER."
@@ -59,7 +60,7 @@ def rescore(ctx: click.Context, force: bool, parallel: int, cluster: str | None)
             scored, skipped = rescore_versions(db, force=force, on_progress=on_progress)
     click.echo(f"classifier {CLASSIFIER_VERSION}: {scored} page versions scored, {skipped} already scored")
     for error in errors:
-        click.echo(f"failed: {error}", err=True)
+        click.echo(safe_text(f"failed: {error}"), err=True)
     if errors:
         sys.exit(1)
 
@@ -102,12 +103,12 @@ def score_warc(ctx: click.Context, paths: tuple[str, ...], own_archive: bool, pa
 
     def on_file(done: int, total: int, result, message: str) -> None:
         if result is None:
-            click.echo(f"[{done}/{total}] {message}", err=True)
+            click.echo(safe_text(f"[{done}/{total}] {message}"), err=True)
             return
         flagged = sum(p.result.flagged for p in result.pages)
         note = f"; stopped: {result.error}" if result.error else ""
-        click.echo(f"[{done}/{total}] {result.warc_file}: {len(result.pages)} pages scored, {flagged} flagged, "
-                   f"{result.skipped} records skipped{note}", err=True)
+        click.echo(safe_text(f"[{done}/{total}] {result.warc_file}: {len(result.pages)} pages scored, "
+                             f"{flagged} flagged, {result.skipped} records skipped{note}"), err=True)
 
     runner = runner_for(cluster, parallel, processes=True)
     try:
@@ -139,17 +140,18 @@ def score(files: tuple[str, ...], as_json: bool) -> None:
         try:
             result = score_file(Path(path))
         except ScoreInputError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(safe_text(f"Error: {exc}"), err=True)
             failed += 1
             continue
         if as_json:
-            click.echo(json.dumps(result.to_json(path), ensure_ascii=False))
+            click.echo(safe_json(json.dumps(result.to_json(path), ensure_ascii=False)))
         else:
             state = "FLAGGED" if result.flagged else "not flagged"
-            click.echo(f"{path}: score {result.score:.2f} ({state}), {len(result.claims)} claims detected, "
-                       f"language {result.language}, classifier {result.classifier_version}")
+            # the file's text is untrusted: no terminal control sequences, no URL secrets
+            click.echo(safe_text(f"{path}: score {result.score:.2f} ({state}), {len(result.claims)} claims "
+                                 f"detected, language {result.language}, classifier {result.classifier_version}"))
             for claim in result.claims:
-                click.echo(f"  [{claim.stance}] {claim.category}/{claim.condition or '-'}: {claim.sentence}")
+                click.echo(safe_text(f"  [{claim.stance}] {claim.category}/{claim.condition or '-'}: {claim.sentence}"))
     if failed:
         sys.exit(1)
 
@@ -198,17 +200,43 @@ def train(out_path: str | None, check: bool) -> None:
 
 
 @click.command("eval")
-def evaluate() -> None:
-    """Measure the classifier on the labelled corpus: rules, learned, combined.
+@click.option("--passages", "passages_path", type=click.Path(dir_okay=False),
+              help="A labelled JSONL/CSV of texts (fields text, label; optional language, genre, hard, url): "
+                   "measure the shipped classifier on it instead of the team corpus.")
+@click.option("--errors", is_flag=True, help="With --passages: also list the misclassified passages.")
+def evaluate(passages_path: str | None, errors: bool) -> None:
+    """Measure the classifier on the labelled corpus, or on your own labelled texts.
 
-    Prints per-category, per-stance and per-language precision/recall/F1, page ROC-AUC and F1,
-    and the false-flag rate on regulator and debunking pages (5-fold CV and held-out split).
+    Without options: per-category, per-stance and per-language precision/recall/F1, page ROC-AUC
+    and F1, and the false-flag rate on regulator and debunking pages (5-fold CV and held-out split)
+    for the rules, the learned model and their combination.
+
+    With --passages FILE: the shipped classifier scores each text as it would a crawled page;
+    prints page ROC-AUC, precision/recall/F1 at the flag, accuracy per language, per genre and on
+    hard cases, and false flags by genre.
 
     \b
-    Example:
+    Examples:
       clinicwatch eval > docs/eval.md
+      clinicwatch eval --passages benchmarks/real_passages.jsonl
+      clinicwatch eval --passages my-coded-sample.csv --errors
     """
     from crawler.classify import CLASSIFIER_VERSION
+
+    if passages_path:
+        from crawler.classify.passage_tables import render_passages
+        from crawler.classify.passages import PassageError, load_passages, score_passages
+        from crawler.text_safety import safe_text
+
+        try:
+            passages = load_passages(passages_path)
+        except PassageError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(safe_text(render_passages(score_passages(passages), Path(passages_path).name,
+                                             CLASSIFIER_VERSION, errors=errors)), nl=False)
+        return
+    if errors:
+        raise click.UsageError("--errors goes with --passages FILE")
     from crawler.classify.eval_tables import render
     from crawler.classify.evaluate import run_evaluation
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import settings as crawl_settings
+from crawler.seeds import clinic_key
 from scheduler.config_reader import ConfigError, TableReader
 from scheduler.timing import cron_trigger, format_duration, parse_duration
 
@@ -125,7 +126,7 @@ def _tables(reader: TableReader, key: str) -> dict[str, Any]:
 
 def known_settings() -> set[str]:
     """Every CLINICWATCH_* environment setting crawler/settings.py reads."""
-    return set(re.findall(r'_env\("(CLINICWATCH_\w+)"', Path(crawl_settings.__file__).read_text(encoding="utf-8")))
+    return set(crawl_settings.READERS)
 
 
 def _crawl_settings(reader: TableReader) -> dict[str, str]:
@@ -148,6 +149,10 @@ def _crawl_settings(reader: TableReader) -> dict[str, str]:
             value = "1" if value else "0"
         if not isinstance(value, (str, int, float)):
             reader.fail(f"settings.{name}", f"must be a string or number, not {value!r}")
+        try:  # the crawl reads it with the same reader: a bad value fails here, not in the crawl log
+            crawl_settings.check_settings({name: str(value)})
+        except crawl_settings.SettingError as exc:
+            reader.fail(f"settings.{name}", str(exc))
         overrides[name] = str(value)
     return overrides
 
@@ -267,13 +272,13 @@ def load_config(path: str | Path) -> MonitoringConfig:
 def check_clinics(config: MonitoringConfig, db: Any) -> None:
     """Every named clinic and tag of every crawl group must exist in the DB (ConfigError otherwise)."""
     rows = list(db.query("SELECT name, tags, active FROM clinics"))
-    names = {r["name"].casefold() for r in rows}
+    names = {clinic_key(r["name"]) for r in rows}
     tags = {t.casefold() for r in rows if r["active"] for t in (r["tags"] or "").split()}
     for job in config.jobs:
         if not isinstance(job, CrawlJob):
             continue
         where = f"{config.path}: [crawl.{job.name}]"
-        unknown = [n for n in job.clinics if n.casefold() not in names]
+        unknown = [n for n in job.clinics if clinic_key(n) not in names]
         if unknown:
             raise ConfigError(f"{where} clinics: unknown clinic {', '.join(map(repr, unknown))}"
                               " (see `clinicwatch seeds list`)")

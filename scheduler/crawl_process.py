@@ -8,6 +8,12 @@ The run row records who started it (`trigger`) and the crawl process id (`pid`),
 scheduler can tell a run whose process died with it (`recover_interrupted_runs`). The crawl
 process gets its own process group: a terminal's Ctrl-C reaches only the parent, which then
 signals the crawl exactly once (Scrapy treats a second signal as "stop now, uncleanly").
+
+Stopping: SIGINT and SIGTERM to the parent (Ctrl-C, `timeout`, `docker stop`, systemd) ask for a
+graceful stop (`stop_on_signals`): the crawl gets one SIGTERM, commits what it has, and the run
+is closed `interrupted` with the reason ("interrupted by SIGTERM"). The crawl also stops by itself
+when the parent is gone (CLINICWATCH_STOP_WITH_PARENT, crawler/parent_watch.py), so a parent
+killed with SIGKILL leaves no crawl running for nobody.
 """
 from __future__ import annotations
 
@@ -18,9 +24,10 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
 from crawler.store.writer import clinics_to_crawl, finish_run, start_run
@@ -41,15 +48,68 @@ class CrawlSettingError(ValueError):
 
 
 def check_crawl_settings(settings: dict[str, str] | None) -> None:
-    """Refuse unusable guard settings up front, not as a crawl process dying at start."""
-    from crawler import netguard
+    """Refuse unusable settings up front (crawler/settings.py's readers), not as a crawl process dying at start."""
+    from crawler import settings as crawl_settings
 
-    env = {**os.environ, **(settings or {})}
     try:
-        netguard.AllowList.parse(env.get("CLINICWATCH_ALLOWED_PRIVATE_HOSTS", ""))
-        netguard.parse_pins(env.get("CLINICWATCH_RESOLVE", ""))
+        crawl_settings.check_settings({**os.environ, **(settings or {})})
     except ValueError as exc:
         raise CrawlSettingError(str(exc)) from None
+
+
+class StopRequest(threading.Event):
+    """An event that also says why the stop was asked for (the run's finish reason).
+
+    A plain threading.Event works wherever a StopRequest does; its reason reads as "shutdown".
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = ""
+        self.signum = 0  # the signal that asked for the stop, 0 if none
+        self._lock = threading.Lock()
+
+    def request(self, reason: str, signum: int = 0) -> bool:
+        """Ask for a stop; the first request's reason is kept. True if this was the first."""
+        with self._lock:
+            if self.is_set():
+                return False
+            self.reason, self.signum = reason, signum
+            self.set()
+            return True
+
+
+def stop_reason(stop: threading.Event | None, default: str = "shutdown") -> str:
+    return (getattr(stop, "reason", "") or default) if stop is not None else default
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event | None) -> Iterator[threading.Event | None]:
+    """Without a caller's `stop`: SIGINT and SIGTERM ask for a graceful stop instead of ending this process.
+
+    Why: Python's default SIGTERM kills the parent at once (its run stays `running`, its scratch
+    dirs stay, its crawl processes run on), and KeyboardInterrupt unwinds through code that
+    must keep what the crawls fetched. A caller that passes `stop` (the scheduler) handles
+    signals itself; only the main thread can. A second signal changes nothing: each crawl
+    already got its one SIGTERM and is saving what it fetched.
+    """
+    if stop is not None or threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    request = StopRequest()
+
+    def handler(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        if not request.request(f"interrupted by {name}", signum):
+            # not logging: a handler that logs can re-enter a stream the main thread is writing
+            os.write(2, f"{name} again: already stopping, saving what was fetched\n".encode())
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield request
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @dataclass(frozen=True)
@@ -62,6 +122,8 @@ class CrawlOutcome:
     pages_stored: int
     new_versions: int
     errors: int
+    signum: int = 0  # the signal that stopped the run (SIGINT, SIGTERM), 0 if none
+    reason: str = ""  # the run's finish reason
 
 
 def crawl_command(db_path: Path, run_id: int, clinic_names: list[str]) -> list[str]:
@@ -89,12 +151,22 @@ def run_crawl(
     `on_progress(fetched, stored)` is called while the crawl runs. Raises LookupError for an
     unknown clinic name and CrawlSettingError for an unusable allow-list before anything starts.
     `timeout` (seconds) and `stop` (set by a scheduler shutting down) end the crawl gracefully:
-    SIGTERM, Scrapy closes the run as interrupted (finish reason "time_limit" or "shutdown").
-    `trigger` is recorded with the run (manual | schedule:<job id>); `pass_fds` are kept open in
-    the child (the clinic locks); `on_start(run_id, pid)` is called once the crawl process runs.
+    SIGTERM, Scrapy closes the run as interrupted (finish reason "time_limit", or the StopRequest's
+    reason, "shutdown" for a plain event). Without `stop`, SIGINT/SIGTERM to this process do the
+    same (`stop_on_signals`). `trigger` is recorded with the run (manual | schedule:<job id>);
+    `pass_fds` are kept open in the child (the clinic locks); `on_start(run_id, pid)` is called
+    once the crawl process runs.
     """
     check_crawl_settings(settings)
-    db_path = Path(db_path).resolve()
+    with stop_on_signals(stop) as stop:
+        return _run_crawl(Path(db_path).resolve(), list(clinic_names), settings, on_progress, timeout, trigger,
+                          stop, pass_fds, on_start)
+
+
+def _run_crawl(db_path: Path, clinic_names: list[str], settings: dict[str, str] | None,
+               on_progress: Callable[[int, int], None] | None, timeout: float | None, trigger: str,
+               stop: threading.Event | None, pass_fds: Sequence[int],
+               on_start: Callable[[int, int], None] | None) -> CrawlOutcome:
     db = open_db(db_path)
     try:
         clinics_to_crawl(db, clinic_names)  # validate names first: one clear error, no run row
@@ -108,9 +180,10 @@ def run_crawl(
     log_path = log_dir / f"crawl-{run_id}.log"
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", **(settings or {})}
     env["CLINICWATCH_DB"] = str(db_path)
-    stopped_for = ""
+    env["CLINICWATCH_STOP_WITH_PARENT"] = str(os.getpid())  # the crawl ends when this process is gone
+    stopped_for, signum = "", 0
     with open(log_path, "ab") as log:
-        process = subprocess.Popen(crawl_command(db_path, run_id, list(clinic_names)), env=env,
+        process = subprocess.Popen(crawl_command(db_path, run_id, clinic_names), env=env,
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    process_group=0, pass_fds=tuple(pass_fds))
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -121,10 +194,10 @@ def run_crawl(
             while process.poll() is None:
                 if on_progress is not None:
                     on_progress(*_progress(db_path, run_id))
-                if deadline is not None and time.monotonic() > deadline:
+                if stop is not None and stop.is_set():
+                    stopped_for, signum = stop_reason(stop), getattr(stop, "signum", 0)
+                elif deadline is not None and time.monotonic() > deadline:
                     stopped_for = "time_limit"
-                elif stop is not None and stop.is_set():
-                    stopped_for = "shutdown"
                 if stopped_for:
                     _terminate(process, run_id, stopped_for)
                     break
@@ -132,16 +205,12 @@ def run_crawl(
                     stop.wait(POLL_SECONDS)
                 else:
                     time.sleep(POLL_SECONDS)
-        except KeyboardInterrupt:
-            process.send_signal(signal.SIGINT)
-            process.wait()
-            raise
-        except BaseException:
+        except BaseException:  # KeyboardInterrupt where signals are not ours, an error in a callback
             _terminate(process, run_id, "error")
             raise
         finally:
             returncode = process.wait()
-    return _close(db_path, run_id, returncode, log_path, stopped_for)
+    return _close(db_path, run_id, returncode, log_path, stopped_for, signum)
 
 
 def _terminate(process: subprocess.Popen, run_id: int, why: str) -> None:
@@ -225,19 +294,20 @@ def _progress(db_path: Path, run_id: int) -> tuple[int, int]:
     return row[0] or 0, row[1] or 0
 
 
-def _close(db_path: Path, run_id: int, returncode: int, log_path: Path, stopped_for: str = "") -> CrawlOutcome:
+def _close(db_path: Path, run_id: int, returncode: int, log_path: Path, stopped_for: str = "",
+           signum: int = 0) -> CrawlOutcome:
     db = open_db(db_path)
     try:
-        status = db.execute("SELECT status FROM runs WHERE id = ?", [run_id]).fetchone()[0]
+        status, reason = db.execute("SELECT status, finish_reason FROM runs WHERE id = ?", [run_id]).fetchone()
         if status == "running":  # the child died before closing its run
             status = "interrupted" if returncode < 0 or stopped_for else "failed"
             finish_run(db, run_id, status, stopped_for or f"crawl process exited with {returncode}")
-        elif stopped_for == "time_limit" and status == "interrupted":
-            db.execute("UPDATE runs SET finish_reason = 'time_limit' WHERE id = ?", [run_id])
-        row = next(db.query(
-            "SELECT status, pages_fetched, pages_stored, new_versions, errors FROM runs WHERE id = ?", [run_id]
-        ))
+        elif stopped_for and status == "interrupted" and reason == "shutdown":  # Scrapy's word for our SIGTERM
+            db.execute("UPDATE runs SET finish_reason = ? WHERE id = ?", [stopped_for, run_id])
+        row = next(db.query("SELECT status, finish_reason, pages_fetched, pages_stored, new_versions, errors"
+                            " FROM runs WHERE id = ?", [run_id]))
     finally:
         db.close()
     return CrawlOutcome(run_id, row["status"], returncode, log_path, row["pages_fetched"] or 0,
-                        row["pages_stored"] or 0, row["new_versions"] or 0, row["errors"] or 0)
+                        row["pages_stored"] or 0, row["new_versions"] or 0, row["errors"] or 0,
+                        signum if row["status"] == "interrupted" else 0, row["finish_reason"] or "")

@@ -13,6 +13,7 @@ from crawler.demo_web.server import DemoWeb
 from crawler.seeds import read_seeds
 from crawler.store.schema import open_db
 from crawler.store.writer import import_seeds
+from crawler.text_safety import safe_text
 from scheduler.crawl_process import LOOPBACK_SETTINGS, CrawlOutcome, run_crawl
 from scheduler.progress import crawl_progress
 
@@ -99,10 +100,10 @@ def _print_summary(summary: Report, outcome: CrawlOutcome, written: dict[str, Pa
         example = (clinic.top_claim.sentence if clinic.top_claim else "").replace("\n", " ")
         if len(example) > 140:
             example = example[:137] + "..."
-        click.echo(f"    {clinic.max_score or 0:.2f}  {clinic.name} ({clinic.country or '-'}), "
-                   f"{clinic.breadth} conditions")
+        click.echo(safe_text(f"    {clinic.max_score or 0:.2f}  {clinic.name} ({clinic.country or '-'}), "
+                             f"{clinic.breadth} conditions"))
         if example:
-            click.echo(f"          e.g. \"{example}\"")
+            click.echo(safe_text(f"          e.g. \"{example}\""))
     click.echo(f"  database: {db_path}")
     for kind, path in written.items():
         click.echo(f"  {kind}: {path.resolve()}")

@@ -23,6 +23,7 @@ from typing import Any
 from crawler.store.schema import open_db
 from crawler.store.writer import clinics_to_crawl
 from scheduler.config import CrawlJob, MonitoringConfig, ReportJob, RescoreJob
+from scheduler.crawl_process import StopRequest
 
 log = logging.getLogger("clinicwatch.scheduler")
 
@@ -78,7 +79,7 @@ class Runtime:
     config: MonitoringConfig
     db_path: Path
     job_store: Path
-    stop: threading.Event = field(default_factory=threading.Event)
+    stop: StopRequest = field(default_factory=StopRequest)  # its reason becomes the finish reason of stopped runs
     redact: Any = staticmethod(lambda text: text)
     _active: int = 0
     _cond: threading.Condition = field(default_factory=threading.Condition)
@@ -213,7 +214,7 @@ def catch_up(runtime: Runtime) -> list[int]:
     try:
         rows = db.execute(
             "SELECT id, status, trigger FROM runs r WHERE trigger LIKE 'schedule:%' AND status != 'running'"
-            " AND COALESCE(finish_reason, '') != 'shutdown' AND started_at >= ?"
+            " AND COALESCE(finish_reason, '') NOT LIKE 'shutdown%' AND started_at >= ?"
             " AND NOT EXISTS (SELECT 1 FROM crawl_health h WHERE h.run_id = r.id) ORDER BY id", [since]).fetchall()
     finally:
         db.close()

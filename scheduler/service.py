@@ -8,8 +8,9 @@ persisted next run time while its schedule is unchanged (so a run missed while t
 down still happens once, within `misfire_grace_time`). A job that never ran, or whose last run
 was cut short, is due at once.
 
-SIGTERM/SIGINT: take no new job, SIGTERM the running crawl processes (each closes its run as
-interrupted), wait for them (bounded by `shutdown_timeout`), exit 0.
+SIGTERM/SIGINT: take no new job, SIGTERM the running crawl processes (each keeps what it fetched
+and closes its run as interrupted, reason "shutdown: scheduler stopped by SIGTERM"), wait for them
+(bounded by `shutdown_timeout`), exit 0.
 """
 from __future__ import annotations
 
@@ -122,6 +123,11 @@ class OnceResult:
     stopped: bool
 
 
+def shutdown_reason(signum: int) -> str:
+    """The finish reason of a run the scheduler stopped: starts with "shutdown" (catch_up skips those)."""
+    return f"shutdown: scheduler stopped by {signal.Signals(signum).name}"
+
+
 @contextmanager
 def _signals(handler: Callable[[int, Any], None]) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
@@ -185,11 +191,10 @@ def run_forever(config: MonitoringConfig, db_path: Path) -> int:
                     time.sleep(0.05)
 
         def on_signal(signum: int, _frame: Any) -> None:
-            if runtime.stop.is_set():
+            if not runtime.stop.request(shutdown_reason(signum), signum):
                 return  # already stopping: a second signal changes nothing (crawls got exactly one SIGTERM)
             log.info("%s received: no new jobs; stopping running crawls (waiting up to %ss)",
                      signal.Signals(signum).name, int(config.shutdown_timeout))
-            runtime.stop.set()
             threading.Thread(target=shutdown, name="scheduler-shutdown", daemon=True).start()
 
         with _signals(on_signal):
@@ -237,9 +242,8 @@ def run_once(config: MonitoringConfig, db_path: Path, now: datetime | None = Non
             log.info("nothing due at %s", now.isoformat())
 
         def on_signal(signum: int, _frame: Any) -> None:
-            if not runtime.stop.is_set():
-                log.info("%s received: stopping after the running job", signal.Signals(signum).name)
-                runtime.stop.set()
+            if runtime.stop.request(shutdown_reason(signum), signum):
+                log.info("%s received: stopping the running job, then exiting", signal.Signals(signum).name)
 
         with _signals(on_signal):
             for job in due:

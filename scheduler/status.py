@@ -102,7 +102,7 @@ def render_status(db_path: Path, *, job_store: Path | None = None, runs: int = 1
     """Last runs, recent problems (failed/interrupted runs and clinic crawl tasks, dead crawls, failing
     health checks), next runs."""
     now = now or datetime.now(timezone.utc)
-    db = open_db(db_path, create=False)
+    db = open_db(db_path, readonly=True)
     try:
         recent = list(db.query(
             "SELECT id, status, trigger, pid, pages_stored, new_versions, errors, started_at, finished_at,"

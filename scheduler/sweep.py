@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -23,11 +24,12 @@ from crawler import settings as crawl_settings
 from crawler.store.events import record_run_events
 from crawler.store.history import archive_dir_for
 from crawler.store.merge import (ClinicSlice, build_scratch_db, checkpoint, clinic_slice, merge_scratch,
-                                 merged_stats, record_task, scratch_stats)
+                                 merged_stats, record_task, scratch_run)
 from crawler.store.schema import open_db
-from crawler.store.writer import clinics_to_crawl, finish_run, start_run, utc_now
+from crawler.store.writer import clinics_to_crawl, finish_run, start_run, utc_now, write_failure
 from scheduler.cluster import DaskRunner, LocalRunner, Outcome
-from scheduler.crawl_process import CrawlOutcome, check_crawl_settings, pid_alive, run_crawl
+from scheduler.crawl_process import (CrawlOutcome, check_crawl_settings, pid_alive, run_crawl, stop_on_signals,
+                                     stop_reason)
 
 LOG_TAIL_BYTES = 1 << 20  # of a task's crawl log, kept beside the DB
 # A task's scratch dir outlives it only when its worker died (Dask re-ran the task elsewhere);
@@ -82,7 +84,6 @@ def crawl_task(task: CrawlTask) -> CrawlTaskResult:
         archive = Path(tmp) / "archive"
         # Politeness-bound crawls run many at once: analysis inline (no extra process each) unless set.
         settings = {"CLINICWATCH_ANALYSIS_WORKERS": "0", **task.settings, "CLINICWATCH_ARCHIVE_DIR": str(archive),
-                    "CLINICWATCH_STOP_WITH_PARENT": str(os.getpid()),
                     # unique per attempt: a task Dask re-runs never reuses a name
                     "CLINICWATCH_WARC_PREFIX": f"run{task.run_id:06d}-c{task.clinic_ids[0]}-{uuid.uuid4().hex[:6]}"}
         started = utc_now()
@@ -186,12 +187,16 @@ def run_sweep(db_path: str | Path, clinic_names: list[str] | tuple[str, ...] = (
         db.close()
     runner = DaskRunner(cluster) if cluster else LocalRunner(parallel or crawl_settings.CLINICWATCH_PARALLEL_CRAWLS)
     TASK_STOP.clear()
-    db = open_db(db_path)
     try:
-        return _sweep(db, db_path, clinics, list(clinic_names), runner, settings, timeout, trigger, stop, on_task)
+        with stop_on_signals(stop) as stop:  # Ctrl-C/SIGTERM: stop the crawls, merge what they fetched
+            db = open_db(db_path)
+            try:
+                return _sweep(db, db_path, clinics, list(clinic_names), runner, settings, timeout, trigger, stop,
+                              on_task)
+            finally:
+                db.close()
     finally:
         runner.close()
-        db.close()
 
 
 def _sweep(db: Any, db_path: Path, clinics: list[dict[str, Any]], names: list[str], runner: LocalRunner | DaskRunner,
@@ -214,27 +219,46 @@ def _sweep(db: Any, db_path: Path, clinics: list[dict[str, Any]], names: list[st
                               or crawl_settings.CLINICWATCH_ARCHIVE_DIR)
     logs = db_path.parent / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    stats, failed, done, interrupted = [], 0, 0, False
+    stats: list[dict] = []
+    failed = done = 0
+    cut_short: list[str] = []  # finish reasons of task crawls that ended early (time limit, disk full)
+    write_error = ""  # this process could not write the DB or the archive: nothing more can be kept
     watcher = _stop_watcher(stop, runner)
     try:
         for outcome in runner.map(crawl_task, tasks):
             done += 1
-            line = _take(db, run_id, outcome, archive, logs, stats)
+            if write_error:
+                line = "not merged: " + write_error
+            else:
+                try:
+                    line = _take(db, run_id, outcome, archive, logs, stats, cut_short)
+                except (sqlite3.Error, OSError) as exc:  # disk full: nothing more can be kept, stop the crawls
+                    write_error = write_failure(exc)
+                    if not write_error:
+                        raise
+                    _rollback(db)
+                    runner.cancel()
+                    TASK_STOP.set()
+                    line = "not merged: " + write_error
             failed += line.startswith("failed")
             if on_task is not None:
                 on_task(done, len(tasks), ", ".join(outcome.item.names), line)
-    except KeyboardInterrupt:
+    except BaseException:  # KeyboardInterrupt where signals are not ours: stop the crawls before unwinding
         runner.cancel()
         TASK_STOP.set()
-        interrupted = True
+        raise
     finally:
         if watcher is not None:
             watcher.set()
-    interrupted = interrupted or bool(stop is not None and stop.is_set())
-    if interrupted:
-        status, reason = "interrupted", "shutdown"
+    if write_error:
+        status, reason = "interrupted", write_error
+    elif stop is not None and stop.is_set():
+        status, reason = "interrupted", stop_reason(stop)
     elif tasks and failed == len(tasks):
         status, reason = "failed", "every clinic crawl failed"
+    elif cut_short:  # an incomplete crawl is not `finished`: its missing pages would read as removed claims
+        status, reason = "interrupted", cut_short[0] if len(set(cut_short)) == 1 else \
+            f"{len(cut_short)} of {len(tasks)} clinic crawls cut short: {', '.join(sorted(set(cut_short)))}"
     elif failed:
         status, reason = "finished", f"partial: {failed} of {len(tasks)} clinic crawls failed"
     else:
@@ -247,10 +271,19 @@ def _sweep(db: Any, db_path: Path, clinics: list[dict[str, Any]], names: list[st
         record_run_events(db, run_id, gone_after=crawl_settings.CLINICWATCH_GONE_AFTER_RUNS)
     row = db.execute("SELECT pages_fetched, pages_stored, new_versions, errors FROM runs WHERE id=?",
                      [run_id]).fetchone()
-    return CrawlOutcome(run_id, status, 0 if status == "finished" else 1, logs, *row)
+    return CrawlOutcome(run_id, status, 0 if status == "finished" else 1, logs, *row,
+                        signum=getattr(stop, "signum", 0) if status == "interrupted" and not write_error else 0,
+                        reason=reason)
 
 
-def _take(db: Any, run_id: int, outcome: Outcome, archive: Path, logs: Path, stats: list[dict]) -> str:
+def _rollback(db: Any) -> None:
+    """After a failed write: leave no transaction open (the run must still be closable)."""
+    if db.conn.in_transaction:
+        db.conn.rollback()
+
+
+def _take(db: Any, run_id: int, outcome: Outcome, archive: Path, logs: Path, stats: list[dict],
+          cut_short: list[str]) -> str:
     """Merge one task's result (or record its failure); returns a one-line summary."""
     task: CrawlTask = outcome.item
     if outcome.error:
@@ -267,9 +300,13 @@ def _take(db: Any, run_id: int, outcome: Outcome, archive: Path, logs: Path, sta
         scratch.write_bytes(result.db)
         merge_started = time.monotonic()
         counts = merge_scratch(db, scratch, run_id=run_id, clinic_ids=task.clinic_ids)
-        stats.append({**scratch_stats(scratch), "clinicwatch/merge_seconds": time.monotonic() - merge_started})
+        reason, task_stats = scratch_run(scratch)
+        stats.append({**task_stats, "clinicwatch/merge_seconds": time.monotonic() - merge_started})
+    if result.status == "interrupted":
+        cut_short.append(reason or "interrupted")
     record_task(db, run_id=run_id, clinic_ids=task.clinic_ids, status=result.status,
-                error="" if result.status == "finished" else f"crawl {result.status} (exit {result.returncode})",
+                error="" if result.status == "finished" else f"crawl {result.status}"
+                + (f": {reason}" if reason else "") + f" (exit {result.returncode})",
                 worker=result.where, counts=counts, started_at=result.started_at, finished_at=result.finished_at)
     stored, new, errors = (sum(getattr(c, f) for c in counts.values())
                            for f in ("pages_stored", "new_versions", "errors"))

@@ -5,12 +5,14 @@ are translated to day names here, so "0 7 * * 1" fires on Mondays as in any cron
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|s)")
+MAX_DURATION = timedelta(days=3650)  # an interval, time limit or grace period longer than this is a typo
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _CRON_ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
                  "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *"}
@@ -29,8 +31,13 @@ def parse_duration(value: Any) -> timedelta:
         if not text or "".join(n + u for n, u in parts) != text:
             raise ValueError(f"{value!r} is not a duration like \"6h\", \"30m\" or \"1d\"")
         seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a duration like \"6h\", \"30m\" or \"1d\"")
     if seconds <= 0:
         raise ValueError(f"{value!r}: a duration must be more than 0")
+    if seconds > MAX_DURATION.total_seconds():  # datetime arithmetic overflows long before timedelta's limit
+        raise ValueError(f"{value!r} is too long: at most {format_duration(MAX_DURATION.total_seconds())}"
+                         " (10 years)")
     return timedelta(seconds=seconds)
 
 

@@ -37,6 +37,7 @@ class Case:
     expected: str  # a fragment of the one error line
     argv: Callable[[Path, Path], list[str]]  # (tmp dir, DB) -> arguments after `clinicwatch`
     db: str = "db"  # "db": the shared DB must stay unchanged; "none": no DB involved; other: file name checked
+    env: tuple[tuple[str, str], ...] = ()  # CLINICWATCH_* variables set for the command
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -65,6 +66,25 @@ def newer_schema(tmp: Path, db: Path) -> list[str]:
 
 def not_sqlite(tmp: Path, db: Path) -> list[str]:
     return ["--db", str(write(tmp / "notes.db", "these are my notes, not a database\n" * 40)), "seeds", "list"]
+
+
+def colliding_clinics(tmp: Path, db: Path) -> list[str]:
+    """A DB from before names were compared case-insensitively: two clinics differing only in case."""
+    path = tmp / "collide.db"
+    path.write_bytes(db.read_bytes())
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("INSERT INTO clinics (name, country, seed_urls, domains, tags, active, created_at, updated_at)"
+                     " SELECT 'harbor regenerative', country, seed_urls, domains, tags, 1, created_at, updated_at"
+                     " FROM clinics")
+    conn.close()
+    return ["--db", str(path), "crawl", "--clinic", "HARBOR REGENERATIVE"]
+
+
+def under_a_file(*args: str) -> Callable[[Path, Path], list[str]]:
+    """`args` with {file} replaced by a path below an existing plain file (so no directory can be made)."""
+    return lambda tmp, db: ["--db", str(db), *(a.replace("{file}", str(write(tmp / "plain-file", "x")))
+                                               for a in args)]
 
 
 def unwritable(tmp: Path, db: Path) -> list[str]:
@@ -111,6 +131,43 @@ CASES = [
          lambda tmp, db: ["--db", str(db), "report", "--since", "2026-11-01", "--period", "week", "--out", str(tmp / "r")]),
     Case("report on a run that does not exist", "report --run 999", "no run with id 999",
          lambda tmp, db: ["--db", str(db), "report", "--run", "999", "--out", str(tmp / "r")]),
+    Case("setting not a number (any numeric setting)", "seeds list", "CLINICWATCH_MAX_DEPTH='deep' is not a whole number",
+         lambda tmp, db: ["--db", str(db), "seeds", "list"], env=(("CLINICWATCH_MAX_DEPTH", "deep"),)),
+    Case("setting out of range", "crawl", "CLINICWATCH_MAX_PAGES_PER_CLINIC='0' is out of range (expected 1 or more)",
+         lambda tmp, db: ["--db", str(db), "crawl"], env=(("CLINICWATCH_MAX_PAGES_PER_CLINIC", "0"),)),
+    Case("switch setting not 1/0/true/false/yes/no", "seeds list",
+         "CLINICWATCH_FOLLOW_SITEMAPS='maybe' is not one of 1/true/yes/0/false/no",
+         lambda tmp, db: ["--db", str(db), "seeds", "list"], env=(("CLINICWATCH_FOLLOW_SITEMAPS", "maybe"),)),
+    Case("float setting not finite", "report", "CLINICWATCH_DOWNLOAD_DELAY='nan' is not a number",
+         lambda tmp, db: ["--db", str(db), "report", "--out", str(tmp / "r")], env=(("CLINICWATCH_DOWNLOAD_DELAY", "nan"),)),
+    Case("scheduler config: bad value in [crawl.NAME.settings]", "schedule list --config monitoring.toml",
+         "[crawl.nightly] settings.CLINICWATCH_MAX_DEPTH: CLINICWATCH_MAX_DEPTH='deep' is not a whole number",
+         config('[crawl.nightly]\nall = true\ncron = "0 3 * * *"\n[crawl.nightly.settings]\nCLINICWATCH_MAX_DEPTH = "deep"\n')),
+    Case("scheduler config: every = \"99999999w\"", "schedule list --config monitoring.toml",
+         "every: '99999999w' is too long: at most 3650d",
+         config('[crawl.nightly]\nall = true\nevery = "99999999w"\n')),
+    Case("seeds: a field over csv's 131,072-character limit", "seeds import seeds.csv",
+         "line 2: a field is longer than 100,000 characters",
+         seeds(SEED_HEADER + "A,US,https://a.example/," + "x" * 131_073 + ",\n")),
+    Case("seeds: a field over 100,000 characters", "seeds import seeds.csv",
+         "row 2: tags is longer than 100,000 characters",
+         seeds(SEED_HEADER + "A,US,https://a.example/,," + "t" * 100_001 + "\n")),
+    Case("seeds: credentials in a URL", "seeds import seeds.csv",
+         "row 2: URL contains credentials (user:***); remove them",
+         seeds(SEED_HEADER + "A,US,http://user:s3cret@a.example/,,\n")),
+    Case("seeds: a name differing only in case or spacing", "seeds import seeds.csv", "row 3: duplicate clinic",
+         seeds(SEED_HEADER + "Clinic  Sol,US,https://n.example/,,\nclinic sol,MX,https://m.example/,,\n")),
+    Case("crawl --clinic matching two clinics of an older DB", 'crawl --clinic "HARBOR REGENERATIVE"',
+         "matches 'Harbor Regenerative', 'harbor regenerative'", colliding_clinics, "collide.db"),
+    Case("report --out below a file", "report --out plain-file/r", "cannot write report to",
+         under_a_file("report", "--out", "{file}/r")),
+    Case("report --out naming a file", "report --out plain-file", "Invalid value for '--out'",
+         under_a_file("report", "--out", "{file}")),
+    Case("snapshot --at notadate", "snapshot https://harbor.example/ --at notadate", "--at: 'notadate' is not a date",
+         lambda tmp, db: ["--db", str(db), "snapshot", "https://harbor.example/", "--at", "notadate"]),
+    Case("snapshot --at 2026-13-45", "snapshot https://harbor.example/ --at 2026-13-45",
+         "--at: '2026-13-45' is not a date",
+         lambda tmp, db: ["--db", str(db), "snapshot", "https://harbor.example/", "--at", "2026-13-45"]),
 ]
 
 
@@ -154,7 +211,7 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(case: Case, template_db
     before = {p: fingerprint(p) for p in watched}
     files_before = files(tmp_path)
     proc = subprocess.run([sys.executable, "-m", "scheduler.cli", *argv], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60, env=_env())
+                          text=True, timeout=60, env={**_env(), **dict(case.env)})
     lines = (proc.stdout + proc.stderr).strip().splitlines()
     assert proc.returncode != 0, (proc.stdout, proc.stderr)
     assert len(lines) == 1 and lines[0].startswith("Error: "), proc.stdout + proc.stderr
@@ -179,7 +236,8 @@ def _env() -> dict[str, str]:
 def markdown_table() -> str:
     rows = ["| bad input | command | outcome (one line, exit 1, nothing changed) |", "|---|---|---|"]
     for case in CASES:
-        rows.append(f"| {case.kind} | `clinicwatch {case.command}` | `Error: …{case.expected}…` |")
+        env = "".join(f"{name}={value} " for name, value in case.env)
+        rows.append(f"| {case.kind} | `{env}clinicwatch {case.command}` | `Error: …{case.expected}…` |")
     return "\n".join(rows)
 
 

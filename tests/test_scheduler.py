@@ -193,7 +193,7 @@ def test_restart_resilience_sigterm_then_sigkill(tmp_path: Path) -> None:
         stop_seconds = time.monotonic() - stop_started
         print(f"SIGTERM mid-crawl -> scheduler exited 0 after {stop_seconds:.2f} s")
         assert stop_seconds < 15, stop_seconds
-        assert _run(db, 1)[:3] == ("interrupted", "shutdown", "schedule:crawl:slow")
+        assert _run(db, 1)[:3] == ("interrupted", "shutdown: scheduler stopped by SIGTERM", "schedule:crawl:slow")
         no_duplicate_versions(db)
         assert "SIGTERM received" in (tmp_path / "logs" / "scheduler.log").read_text(encoding="utf-8")
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import errno
 import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from crawler.ports import PortError
 
 # Re-exported: tests and other modules import the low-level server from here.
 from crawler.demo_web.site_server import (
@@ -168,9 +169,9 @@ class DemoWeb:
             try:
                 self._bind_all(self.requested_port)
                 break
-            except OSError as exc:
+            except PortError as exc:
                 self._close_all()
-                if exc.errno != errno.EADDRINUSE or attempt == attempts - 1:
+                if not exc.in_use or attempt == attempts - 1:
                     raise
         self._bound_port = next(iter(self._servers.values())).port
         for cfg in self._configs:
@@ -182,7 +183,10 @@ class DemoWeb:
     def _bind_all(self, port: int) -> None:
         """Bind the first site (possibly on port 0), then the rest on that same port."""
         for cfg in self._configs:
-            server = SiteServer({}, host=self._hosts[cfg.slug], port=port)
+            try:
+                server = SiteServer({}, host=self._hosts[cfg.slug], port=port)
+            except OSError as exc:  # one line for the user (port in use...), not a traceback
+                raise PortError(self._hosts[cfg.slug], port, exc) from None
             self._servers[cfg.slug] = server
             port = server.port
 
@@ -219,7 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, default=Path("demo-seeds.csv"), help="where to write the seeds CSV")
     parser.add_argument("--sites-dir", type=Path, default=None, help="alternative sites directory")
     args = parser.parse_args(argv)
-    web = DemoWeb(port=args.port, sites_dir=args.sites_dir).start()
+    try:
+        web = DemoWeb(port=args.port, sites_dir=args.sites_dir).start()
+    except PortError as exc:
+        parser.exit(1, f"Error: {exc}\n")
     try:
         for site in web.sites:
             print(f"{site.base_url}/  {site.name} [{site.country}] ({site.slug})", flush=True)

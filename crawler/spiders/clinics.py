@@ -20,12 +20,16 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from crawler.downloader import CRAWL_STOPPING
 from crawler.extract import decode_html, sniff_binary
 from crawler.items import FetchFailure, PageItem, PageNotModified
+from crawler.pipelines import stop_for_write_failure
 from crawler.retry import RETRY_AFTER_NOTE
+from crawler.settings import READERS, check_settings
 from crawler.scope import in_domains
 from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
-from crawler.store.writer import KnownPage, clinics_to_crawl, known_pages, utc_now
+from crawler.store.writer import KnownPage, clinics_to_crawl, known_pages, utc_now, write_failure
+from crawler.text_safety import strip_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,8 @@ class ClinicsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "ClinicsSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # `scrapy crawl clinics -s NAME=value` bypasses the environment: the same readers check it
+        check_settings({n: crawler.settings.get(n) for n in READERS if crawler.settings.get(n) is not None})
         spider.db_path = spider.db_path or crawler.settings.get("CLINICWATCH_DB")
         spider.max_pages = crawler.settings.getint("CLINICWATCH_MAX_PAGES_PER_CLINIC")
         spider.follow_sitemaps = crawler.settings.getbool("CLINICWATCH_FOLLOW_SITEMAPS")
@@ -74,8 +80,17 @@ class ClinicsSpider(scrapy.Spider):
 
     # -- requests --------------------------------------------------------------------------
     def _request(self, clinic: dict[str, Any], url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
-        """A request for `url` on behalf of `clinic`, or None when out of scope or over the cap."""
+        """A request for `url` on behalf of `clinic`, or None when out of scope or over the cap.
+
+        Credentials in a URL (`http://user:pass@host/`, from a seed, a link or a sitemap) are
+        dropped: the page is fetched without them, so they are neither sent nor stored.
+        """
         url = url.split("#", 1)[0]
+        if "@" in url:
+            stripped = strip_userinfo(url)
+            if stripped != url:
+                self.crawler.stats.inc_value("clinicwatch/userinfo_stripped")
+                url = stripped
         domains = clinic["domains"].split()
         if not url.startswith(("http://", "https://")) or not in_domains(url, domains):
             return None
@@ -146,7 +161,8 @@ class ClinicsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("clinicwatch/charset_corrected")
             response = response.replace(encoding=encoding)
         domains = clinic["domains"].split()
-        links = list(dict.fromkeys(link.url.split("#", 1)[0] for link in self.link_extractor.extract_links(response)
+        links = list(dict.fromkeys(strip_userinfo(link.url.split("#", 1)[0])
+                                   for link in self.link_extractor.extract_links(response)
                                    if in_domains(link.url, domains)))[:MAX_STORED_LINKS]
         archived = response.meta.get("warc") or ("", None)
         yield PageItem(
@@ -182,6 +198,11 @@ class ClinicsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Any:
         request = failure.request
+        if failure.check(IgnoreRequest) and str(failure.value) == CRAWL_STOPPING:
+            return  # dropped unfetched by a stopping crawl: nothing happened to record
+        full = write_failure(failure.value)  # the WARC archive could not be written: no page can be kept
+        if full:
+            stop_for_write_failure(self.crawler, full)
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         if request.callback == self.parse_sitemap and status == 404:

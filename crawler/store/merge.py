@@ -106,9 +106,15 @@ def merge_scratch(db: sqlite_utils.Database, scratch: Path, *, run_id: int, clin
     db.execute("ATTACH DATABASE ? AS t", [str(scratch)])
     try:
         with db.atomic():
-            return _merge(db, run_id, clinic_ids, warc_names)
-    finally:
-        db.execute("DETACH DATABASE t")
+            counts = _merge(db, run_id, clinic_ids, warc_names)
+    except BaseException:
+        try:  # the merge's own error (disk full) is the one to report, not a DETACH refused after it
+            db.execute("DETACH DATABASE t")
+        except sqlite3.Error:
+            pass
+        raise
+    db.execute("DETACH DATABASE t")
+    return counts
 
 
 def _merge(db: sqlite_utils.Database, run_id: int, clinic_ids: list[int],
@@ -210,10 +216,13 @@ def merged_stats(stats: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def scratch_stats(scratch: Path) -> dict[str, Any]:
+def scratch_run(scratch: Path) -> tuple[str, dict[str, Any]]:
+    """The task crawl's finish reason (why it stopped: "time_limit", "disk full: ...") and its Scrapy stats."""
     conn = sqlite3.connect(f"file:{scratch}?mode=ro", uri=True)
     try:
-        row = conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        row = conn.execute("SELECT finish_reason, stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()
     finally:
         conn.close()
-    return json.loads(row[0]) if row and row[0] else {}
+    if row is None:
+        return "", {}
+    return row[0] or "", json.loads(row[1]) if row[1] else {}

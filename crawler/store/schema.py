@@ -1,398 +1,194 @@
-"""The SQLite schema and its migrations: the one definition every reader and writer shares.
+"""Opening a ClinicWatch DB: the one way every reader and writer gets a connection.
 
-Migrations are numbered and recorded in `PRAGMA user_version`, so opening an old DB upgrades
-it in place and opening a DB written by a newer ClinicWatch fails with one clear line instead
-of silently mis-reading it.
+The schema is versioned in `PRAGMA user_version` (migrations: crawler/store/migrations.py), so a
+writer opening an old DB upgrades it in place and a DB written by a newer ClinicWatch fails with
+one clear line instead of being silently mis-read. Commands that only read open it with
+`readonly=True` (SQLite `mode=ro`): they never migrate, switch journal modes or write a byte, so a
+mistyped `--db` pointing at someone else's SQLite file is refused, never rewritten.
+
+Writers share the DB with a running crawl: every transaction takes the write lock up front
+(BEGIN IMMEDIATE), waiting up to CLINICWATCH_BUSY_TIMEOUT for it, then DatabaseBusy names who
+holds it (crawler/store/db_lock.py).
 """
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Any, Iterator
 
 import sqlite_utils
+
+from crawler.store.migrations import MIGRATIONS
 
 SCHEMA_VERSION = 5
 # Clinic names in runs.clinic_filter (and spider arguments) are joined with this: names have spaces.
 CLINIC_NAME_SEPARATOR = ";"
+# Tables every ClinicWatch DB has had since schema 1: with user_version, how we recognise one.
+CORE_TABLES = frozenset({"clinics", "runs", "pages", "page_versions"})
+SQLITE_MAGIC = b"SQLite format 3\x00"
+assert max(MIGRATIONS) == SCHEMA_VERSION
 
 
 class SchemaError(Exception):
-    """The DB cannot be used by this version of ClinicWatch."""
+    """The DB cannot be used by this version of ClinicWatch (or is not a ClinicWatch DB)."""
 
 
-def _v1(db: sqlite_utils.Database) -> None:
-    db["clinics"].create(
-        {
-            "id": int,
-            "name": str,
-            "country": str,
-            "seed_urls": str,  # space-separated start URLs
-            "domains": str,  # space-separated registrable domains (subdomains count)
-            "tags": str,  # space-separated
-            "active": int,
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"name"},
-        defaults={"active": 1, "country": "", "tags": ""},
-    )
-    db["clinics"].create_index(["name"], unique=True)
-
-    db["runs"].create(
-        {
-            "id": int,
-            "started_at": str,
-            "finished_at": str,
-            "status": str,  # running | finished | failed | interrupted
-            "clinic_filter": str,  # clinic names joined by ";", "" = all active
-            "pages_fetched": int,
-            "pages_stored": int,
-            "new_versions": int,
-            "errors": int,
-            "finish_reason": str,
-            "stats": str,  # JSON: Scrapy stats subset and per-clinic counts
-        },
-        pk="id",
-        defaults={"status": "running", "pages_fetched": 0, "pages_stored": 0,
-                  "new_versions": 0, "errors": 0},
-    )
-
-    db["pages"].create(
-        {
-            "id": int,
-            "clinic_id": int,
-            "url": str,
-            "first_seen": str,
-            "last_seen": str,
-            "last_status": int,
-            "last_run_id": int,
-            "current_version_id": int,
-        },
-        pk="id",
-        foreign_keys=[("clinic_id", "clinics", "id")],
-        not_null={"url", "clinic_id"},
-    )
-    db["pages"].create_index(["url"], unique=True)
-    db["pages"].create_index(["clinic_id"])
-    db["pages"].create_index(["last_run_id"])
-
-    db["page_versions"].create(
-        {
-            "id": int,
-            "page_id": int,
-            "clinic_id": int,
-            "run_id": int,
-            "url": str,
-            "fetched_at": str,  # capture time of this content
-            "last_seen": str,  # last time a fetch returned exactly this content
-            "http_status": int,
-            "content_hash": str,  # sha256 of the extracted main text + title
-            "title": str,
-            "language": str,
-            "published": str,  # publication/update date found on the page (htmldate)
-            "description": str,
-            "text": str,  # extracted main text
-            "structured": str,  # JSON-LD / microdata / OpenGraph (JSON)
-            "extractor": str,  # trafilatura | fallback
-            "body_bytes": int,
-        },
-        pk="id",
-        foreign_keys=[("page_id", "pages", "id"), ("clinic_id", "clinics", "id"),
-                      ("run_id", "runs", "id")],
-    )
-    db["page_versions"].create_index(["page_id", "content_hash"], unique=True)
-    db["page_versions"].create_index(["clinic_id"])
-    db["page_versions"].create_index(["run_id"])
-
-    db["page_scores"].create(
-        {
-            "version_id": int,
-            "clinic_id": int,
-            "score": float,
-            "flagged": int,
-            "language": str,
-            "n_claims": int,
-            "n_asserted": int,
-            "conditions": str,  # space-separated asserted conditions
-            "mitigations": str,  # mitigating sentences (disclaimers, risks, "experimental"), one per line
-            "classifier_version": str,
-            "scored_at": str,
-        },
-        pk=("version_id", "classifier_version"),
-        foreign_keys=[("version_id", "page_versions", "id"), ("clinic_id", "clinics", "id")],
-    )
-    db["page_scores"].create_index(["clinic_id"])
-
-    db["claims"].create(
-        {
-            "id": int,
-            "version_id": int,
-            "clinic_id": int,
-            "url": str,  # evidence: where
-            "captured_at": str,  # evidence: when
-            "sentence": str,  # evidence: what, verbatim from the extracted text
-            "category": str,
-            "condition": str,
-            "stance": str,  # asserts | negates | reports
-            "score": float,
-            "cues": str,  # why it was flagged (rules that fired)
-            "span_start": int,
-            "span_end": int,
-            "classifier_version": str,
-        },
-        pk="id",
-        foreign_keys=[("version_id", "page_versions", "id"), ("clinic_id", "clinics", "id")],
-    )
-    db["claims"].create_index(["version_id", "classifier_version"])
-    db["claims"].create_index(["clinic_id"])
-    db["claims"].create_index(["condition"])
-    db["claims"].create_index(["category"])
-
-    db["fetch_log"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "clinic_id": int,
-            "url": str,
-            "status": int,
-            "outcome": str,  # stored | unchanged | error | skipped
-            "error": str,
-            "fetched_at": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
-    )
-    db["fetch_log"].create_index(["run_id", "outcome"])
-
-    db["page_versions"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61")
-    db["claims"].enable_fts(["sentence"], create_triggers=True, tokenize="unicode61")
+class DatabaseBusy(Exception):
+    """Another process kept the write lock for longer than CLINICWATCH_BUSY_TIMEOUT."""
 
 
-def _v2(db: sqlite_utils.Database) -> None:
-    """History: conditional re-crawl state, the evidence archive, claim and clinic events."""
-    db["pages"].add_column("etag", str)  # validators for conditional requests (If-None-Match ...)
-    db["pages"].add_column("last_modified", str)  # ... and If-Modified-Since
-    db["pages"].add_column("links", str)  # JSON list of in-scope links, followed again on a 304
-    db["page_versions"].add_column("warc_file", str)  # archived response of this content:
-    db["page_versions"].add_column("warc_offset", int)  # file (relative to the archive dir) + offset
-    db["clinic_claims"].create(
-        {
-            "clinic_id": int,
-            "claim_key": str,  # stable identity: normalised sentence + category + condition
-            "sentence": str,
-            "category": str,
-            "condition": str,
-            "url": str,
-            "first_run_id": int,
-            "last_run_id": int,
-        },
-        pk=("clinic_id", "claim_key"),
-        foreign_keys=[("clinic_id", "clinics", "id")],
-    )
-    db["claim_events"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "clinic_id": int,
-            "event": str,  # added | removed
-            "claim_key": str,
-            "sentence": str,
-            "category": str,
-            "condition": str,
-            "url": str,
-            "at": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
-    )
-    db["claim_events"].create_index(["clinic_id", "run_id"])
-    db["claim_events"].create_index(["run_id"])
-    db["clinic_events"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "clinic_id": int,
-            "event": str,  # newly_flagged | stopped_claiming | unreachable | gone | moved
-            "detail": str,
-            "at": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
-    )
-    db["clinic_events"].create_index(["clinic_id", "run_id"])
-    db["clinic_events"].create_index(["run_id"])
-    db["fetch_log"].create_index(["clinic_id", "run_id"])
+def busy_timeout() -> float:
+    """Seconds a writer waits for the write lock (CLINICWATCH_BUSY_TIMEOUT, validated in settings)."""
+    from crawler import settings
+
+    return float(settings.CLINICWATCH_BUSY_TIMEOUT)
 
 
-def _v3(db: sqlite_utils.Database) -> None:
-    """Indexes for the datasette canned queries on large DBs (100,000 pages: each under 200 ms).
+class ClinicWatchDatabase(sqlite_utils.Database):
+    """sqlite-utils' Database whose transactions take the write lock first (BEGIN IMMEDIATE).
 
-    Measured with benchmarks/report_100k.py. Three v1 indexes become prefixes of wider ones
-    and are dropped, so page and claim writes maintain no more indexes than needed.
+    A plain (deferred) BEGIN starts as a reader and upgrades at its first write; in WAL mode SQLite
+    answers that upgrade with SQLITE_BUSY at once when another process is writing, without
+    consulting the busy timeout (waiting could deadlock two upgraders). That is why `seeds import`
+    or `rescore` during a crawl failed instantly. BEGIN IMMEDIATE waits for the lock instead.
     """
-    for sql in (
-        # newest score of a version: an index-only probe instead of a window over every score
-        "CREATE INDEX idx_page_scores_newest ON page_scores (version_id, scored_at DESC, classifier_version DESC)",
-        # flagged pages, highest score first, read in index order
-        "CREATE INDEX idx_page_scores_flagged_score ON page_scores (flagged, score)",
-        # a clinic's current pages without touching the table (replaces idx_pages_clinic_id)
-        "CREATE INDEX idx_pages_clinic_id_current_version_id ON pages (clinic_id, current_version_id)",
-        # a score's asserted claims and their conditions, index-only (replaces the v1 pair index)
-        "CREATE INDEX idx_claims_version_id_classifier_version_stance_condition"
-        " ON claims (version_id, classifier_version, stance, condition)",
-        # a clinic's strongest claim first (replaces idx_claims_clinic_id)
-        "CREATE INDEX idx_claims_clinic_id_stance_score ON claims (clinic_id, stance, score)",
-        # clinic_dossier looks clinics up by name, case-insensitively
-        "CREATE INDEX idx_clinics_name_nocase ON clinics (name COLLATE NOCASE)",
-        # "what changed since": one kind of event, newest runs first
-        "CREATE INDEX idx_claim_events_event_run_id ON claim_events (event, run_id)",
-        "CREATE INDEX idx_clinic_events_event_run_id ON clinic_events (event, run_id)",
-        "DROP INDEX IF EXISTS idx_pages_clinic_id",
-        "DROP INDEX IF EXISTS idx_claims_version_id_classifier_version",
-        "DROP INDEX IF EXISTS idx_claims_clinic_id",
-    ):
-        db.execute(sql)
+
+    path: Path
+
+    @contextmanager
+    def atomic(self) -> Iterator[ClinicWatchDatabase]:  # type: ignore[override]
+        if self.conn.in_transaction:
+            with super().atomic():  # a savepoint inside the open transaction
+                yield self
+            return
+        self.begin()
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def begin(self) -> None:
+        self.execute("BEGIN IMMEDIATE")
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        started = time.monotonic()
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:  # "database is locked", any variant
+                raise
+            from crawler.store.db_lock import busy_message
+
+            raise DatabaseBusy(busy_message(self.path, self.conn, time.monotonic() - started)) from None
 
 
-def _v4(db: sqlite_utils.Database) -> None:
-    """Unattended monitoring: who runs a crawl, crawl health checks, alerts already sent."""
-    db["runs"].add_column("pid", int)  # crawl process, so a restarted scheduler can tell dead runs
-    db["runs"].add_column("trigger", str)  # manual | schedule:<job id> | demo
-    db["crawl_health"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "clinic_id": int,  # NULL for run-level checks
-            "check_name": str,  # min_pages | error_rate | finish_reason | days_since_success
-            "status": str,  # ok | warn | fail
-            "value": str,
-            "threshold": str,
-            "detail": str,
-            "at": str,
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
-    )
-    db["crawl_health"].create_index(["run_id"])
-    db["alerts_sent"].create(
-        {
-            "id": int,
-            "run_id": int,
-            "channel": str,  # webhook | email | apprise
-            "alert_key": str,  # what was alerted (claim key or clinic event), so nothing is sent twice
-            "sent_at": str,
-            "status": str,  # sent | failed
-            "detail": str,  # error on failure (never the secret URL or password)
-        },
-        pk="id",
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db["alerts_sent"].create_index(["channel", "alert_key"], unique=True)
+def open_db(path: str | Path, *, create: bool = True, readonly: bool = False) -> ClinicWatchDatabase:
+    """Open a ClinicWatch DB: for writing (creating or upgrading it, WAL mode), or `readonly`.
 
-
-def _v5(db: sqlite_utils.Database) -> None:
-    """Past one machine: per-clinic crawl tasks of a run, and scores of WARC collections."""
-    db["run_clinics"].create(
-        {
-            "run_id": int,
-            "clinic_id": int,
-            "status": str,  # finished | failed | interrupted
-            "error": str,  # why a task failed (one line), "" otherwise
-            "worker": str,  # where the task ran: "local" or the Dask worker's address
-            "pages_fetched": int,
-            "pages_stored": int,
-            "new_versions": int,
-            "errors": int,
-            "started_at": str,
-            "finished_at": str,
-        },
-        pk=("run_id", "clinic_id"),
-        foreign_keys=[("run_id", "runs", "id"), ("clinic_id", "clinics", "id")],
-    )
-    db["warc_pages"].create(
-        {
-            "warc_file": str,  # the WARC file as given (path), with ...
-            "warc_offset": int,  # ... the record's offset: the natural key, with the classifier version
-            "classifier_version": str,
-            "url": str,
-            "captured_at": str,  # WARC-Date
-            "http_status": int,
-            "content_hash": str,
-            "title": str,
-            "language": str,
-            "score": float,
-            "flagged": int,
-            "n_claims": int,
-            "n_asserted": int,
-            "conditions": str,
-            "scored_at": str,
-        },
-        pk=("warc_file", "warc_offset", "classifier_version"),
-    )
-    db["warc_pages"].create_index(["flagged", "score"])
-    db["warc_claims"].create(
-        {
-            "id": int,
-            "warc_file": str,
-            "warc_offset": int,
-            "classifier_version": str,
-            "url": str,
-            "captured_at": str,
-            "sentence": str,
-            "category": str,
-            "condition": str,
-            "stance": str,
-            "score": float,
-            "cues": str,
-            "span_start": int,
-            "span_end": int,
-        },
-        pk="id",
-    )
-    db["warc_claims"].create_index(["warc_file", "warc_offset", "classifier_version"])
-
-
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
-
-
-def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (and if needed create/upgrade) a ClinicWatch DB in WAL mode.
-
-    Raises SchemaError with a one-line reason for a DB from a newer ClinicWatch, a file that
-    is not SQLite, or a directory that cannot be written.
+    Raises SchemaError with a one-line reason for a missing DB (readonly or not `create`), a file
+    that is not SQLite or not a ClinicWatch DB, a DB from a newer ClinicWatch, an older one opened
+    read-only (reading it would need a migration: `clinicwatch init` does it), or a directory that
+    cannot be written.
     """
     path = Path(path)
-    if not create and not path.exists():
+    if (readonly or not create) and not path.exists():
         raise SchemaError(f"no database at {path} (run `clinicwatch init` or `seeds import` first)")
     if path.exists() and path.is_dir():
         raise SchemaError(f"{path} is a directory, not a database file")
+    if readonly:
+        _refuse_unopened_wal(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        if readonly:
+            conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=busy_timeout(), isolation_level=None)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=busy_timeout(), isolation_level=None)
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # before WAL: a refused DB stays untouched
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     except (sqlite3.DatabaseError, OSError) as exc:
         raise SchemaError(f"cannot open database {path}: {exc}") from None
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise SchemaError(
-            f"{path} has schema version {version}, newer than this ClinicWatch ({SCHEMA_VERSION}); "
-            "upgrade ClinicWatch"
-        )
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        _check_version(path, version, tables, readonly=readonly)
+        if not readonly:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise SchemaError(f"cannot open database {path}: {exc}") from None
+    except SchemaError:
+        conn.close()
+        raise
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    db = sqlite_utils.Database(conn)
+    db = ClinicWatchDatabase(conn)
+    db.path = path
+    if not readonly:
+        _migrate(db, path, version)
+    return db
+
+
+def _check_version(path: Path, version: int, tables: set[str], *, readonly: bool) -> None:
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"{path} has schema version {version}, newer than this ClinicWatch ({SCHEMA_VERSION}); "
+                          "upgrade ClinicWatch")
+    if (version == 0 and tables) or (version > 0 and not CORE_TABLES <= tables):
+        raise SchemaError(f"{path} is not a ClinicWatch database (it has other tables); "
+                          "check --db / CLINICWATCH_DB: it was left untouched")
+    if readonly and version == 0:
+        raise SchemaError(f"{path} is not a ClinicWatch database (it is empty); run `clinicwatch init` first")
+    if readonly and version < SCHEMA_VERSION:
+        raise SchemaError(f"{path} has schema version {version}, older than this ClinicWatch ({SCHEMA_VERSION}); "
+                          "run `clinicwatch init` (or any command that writes) to upgrade it")
+
+
+def _migrate(db: ClinicWatchDatabase, path: Path, version: int) -> None:
     for number in range(version + 1, SCHEMA_VERSION + 1):
         try:
             with db.atomic():
+                # Re-read under the write lock: another process may have migrated meanwhile.
+                if db.conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                    continue
                 MIGRATIONS[number](db)
-                conn.execute(f"PRAGMA user_version={number}")
+                db.conn.execute(f"PRAGMA user_version={number}")
         except sqlite3.OperationalError as exc:
             raise SchemaError(f"cannot migrate {path} to schema {number}: {exc}") from None
-    return db
+
+
+def _header(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read(100)
+    except OSError:
+        return b""
+
+
+def _refuse_unopened_wal(path: Path) -> None:
+    """Refuse a WAL-mode SQLite file whose header says user_version 0 before SQLite opens it.
+
+    Reading a WAL-mode file read-only makes SQLite create its -wal and -shm files when they are
+    missing; a foreign or empty one is refused without that. The header is current when no -wal exists.
+    """
+    header = _header(path)
+    if header[:16] == SQLITE_MAGIC and header[18] == 2 and header[60:64] == bytes(4) and not _wal_path(path).exists():
+        raise SchemaError(f"{path} is not a ClinicWatch database; check --db / CLINICWATCH_DB: it was left untouched")
+
+
+def _wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def _readonly_uri(path: Path) -> str:
+    """`mode=ro`; `immutable` only when no writer can exist (a WAL DB in a directory nobody can write,
+    where SQLite could not create the -shm a read-only WAL reader otherwise needs)."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if _header(path)[18:19] == b"\x02" and not _wal_path(path).exists() and not os.access(path.parent, os.W_OK):
+        uri += "&immutable=1"
+    return uri

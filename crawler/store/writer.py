@@ -6,22 +6,50 @@ time, classifier version) so every reported claim can be traced back.
 """
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
 from crawler.classify.model import PageScore
 from crawler.extract import ExtractedPage
-from crawler.seeds import Seed
+from crawler.seeds import Seed, SeedError, clinic_key
 from crawler.store.schema import CLINIC_NAME_SEPARATOR
+from crawler.text_safety import redact_urls_in, strip_userinfo
 
 
 def utc_now() -> str:
     """Timestamps are ISO-8601 UTC to the second, comparable as strings."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Errors that mean "this disk takes no more writes": the crawl must stop, not go on losing pages.
+_DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_CANNOT_WRITE_ERRNOS = (*_DISK_FULL_ERRNOS, errno.EIO, errno.EROFS)
+
+
+def write_failure(exc: BaseException) -> str:
+    """The finish reason for a write error that should stop a crawl ("disk full: ..."), or "" for others.
+
+    SQLite says "database or disk is full" (SQLITE_FULL) or "disk I/O error"; a WARC or scratch
+    file write raises OSError(ENOSPC). Either way every later page would fail too.
+    """
+    text = " ".join(str(exc).split())[:200]
+    if isinstance(exc, sqlite3.OperationalError):
+        lowered = text.lower()
+        if "full" in lowered:
+            return f"disk full: {text}"
+        if "disk i/o error" in lowered or "readonly" in lowered or "read-only" in lowered:
+            return f"write failed: {text}"
+        return ""
+    if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE_ERRNOS:
+        what = f"{exc.strerror} ({exc.filename})" if exc.filename else (exc.strerror or text)
+        return f"{'disk full' if exc.errno in _DISK_FULL_ERRNOS else 'write failed'}: {what}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -32,10 +60,15 @@ class ImportResult:
 
 
 def import_seeds(db: sqlite_utils.Database, seeds: Iterable[Seed]) -> ImportResult:
-    """Insert or update clinics by name in one transaction; identical rows are left untouched."""
+    """Insert or update clinics by name in one transaction; identical rows are left untouched.
+
+    A clinic is found by `clinic_key` ("clinic a" is "Clinic A"): its name takes the new spelling.
+    SeedError when a name matches several clinics of an older DB (they differ only in case).
+    """
     added = updated = unchanged = 0
     now = utc_now()
     with db.atomic():
+        existing = _clinics_by_key(db.execute("SELECT id, name FROM clinics").fetchall(), lambda r: r[1])
         for seed in seeds:
             values = {
                 "country": seed.country,
@@ -43,10 +76,14 @@ def import_seeds(db: sqlite_utils.Database, seeds: Iterable[Seed]) -> ImportResu
                 "domains": " ".join(seed.domains),
                 "tags": " ".join(seed.tags),
             }
+            matches = _one_clinic(existing.get(clinic_key(seed.name), []), seed.name, lambda r: r[1])
+            if len(matches) > 1:
+                raise SeedError(f"clinic {seed.name!r} matches {_listed(m[1] for m in matches)} in the database"
+                                " (names that differ only in case or spacing): use one of those exact names")
             row = db.execute(
-                "SELECT id, country, seed_urls, domains, tags, active FROM clinics WHERE name = ?",
-                [seed.name],
-            ).fetchone()
+                "SELECT id, country, seed_urls, domains, tags, active, name FROM clinics WHERE id = ?",
+                [matches[0][0]],
+            ).fetchone() if matches else None
             if row is None:
                 db.execute(
                     "INSERT INTO clinics (name, country, seed_urls, domains, tags, active, created_at, updated_at)"
@@ -54,12 +91,13 @@ def import_seeds(db: sqlite_utils.Database, seeds: Iterable[Seed]) -> ImportResu
                     [seed.name, values["country"], values["seed_urls"], values["domains"], values["tags"], now, now],
                 )
                 added += 1
-            elif tuple(row[1:5]) == tuple(values.values()) and row[5] == 1:
+            elif tuple(row[1:5]) == tuple(values.values()) and row[5] == 1 and row[6] == seed.name:
                 unchanged += 1
             else:
                 db.execute(
-                    "UPDATE clinics SET country=?, seed_urls=?, domains=?, tags=?, active=1, updated_at=? WHERE id=?",
-                    [*values.values(), now, row[0]],
+                    "UPDATE clinics SET name=?, country=?, seed_urls=?, domains=?, tags=?, active=1, updated_at=?"
+                    " WHERE id=?",
+                    [seed.name, *values.values(), now, row[0]],
                 )
                 updated += 1
     return ImportResult(added, updated, unchanged)
@@ -71,11 +109,35 @@ def clinics_to_crawl(db: sqlite_utils.Database, names: Iterable[str] = ()) -> li
     rows = [dict(r) for r in db.query("SELECT * FROM clinics ORDER BY name")]
     if not names:
         return [r for r in rows if r["active"]]
-    by_name = {r["name"].casefold(): r for r in rows}
-    unknown = [n for n in names if n.casefold() not in by_name]
+    by_key = _clinics_by_key(rows, lambda r: r["name"])
+    unknown = [n for n in names if clinic_key(n) not in by_key]
     if unknown:
         raise LookupError(f"unknown clinic {', '.join(map(repr, unknown))} (see `clinicwatch seeds list`)")
-    return [by_name[n.casefold()] for n in names]
+    chosen = []
+    for name in names:
+        matches = _one_clinic(by_key[clinic_key(name)], name, lambda r: r["name"])
+        if len(matches) > 1:  # an older DB: imported before names were compared this way
+            raise LookupError(f"clinic {name!r} matches {_listed(r['name'] for r in matches)}"
+                              " (names that differ only in case or spacing): give one of those exact names")
+        chosen.append(matches[0])
+    return chosen
+
+
+def _clinics_by_key(rows: Iterable[Any], name_of: Callable[[Any], str]) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(clinic_key(name_of(row)), []).append(row)
+    return grouped
+
+
+def _one_clinic(matches: list[Any], name: str, name_of: Callable[[Any], str]) -> list[Any]:
+    """Clinics `name` refers to: all same-key matches, unless one is spelled exactly so (older DBs)."""
+    exact = [m for m in matches if name_of(m) == name.strip()]
+    return exact if len(matches) > 1 and exact else matches
+
+
+def _listed(names: Iterable[str]) -> str:
+    return ", ".join(map(repr, sorted(names)))
 
 
 def start_run(db: sqlite_utils.Database, clinic_names: Iterable[str] = ()) -> int:
@@ -106,10 +168,15 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str, finish_reaso
 
 def record_fetch(db: sqlite_utils.Database, run_id: int, clinic_id: int | None, url: str, status: int | None,
                  outcome: str, error: str = "", fetched_at: str | None = None) -> None:
-    """Log one fetch outcome (stored | unchanged | error | skipped) for crawl-health reporting."""
+    """Log one fetch outcome (stored | unchanged | error | skipped) for crawl-health reporting.
+
+    Never a credential: the URL loses any `user:pass@` (the crawler never requests one, this is
+    the last line), the error text has URL secrets redacted (crawler/text_safety.py).
+    """
     db.execute(
         "INSERT INTO fetch_log (run_id, clinic_id, url, status, outcome, error, fetched_at) VALUES (?,?,?,?,?,?,?)",
-        [run_id, clinic_id, url, status, outcome, error[:500], fetched_at or utc_now()],
+        [run_id, clinic_id, strip_userinfo(url), status, outcome, redact_urls_in(error)[:500],
+         fetched_at or utc_now()],
     )
 
 
