@@ -22,6 +22,7 @@ from twisted.internet.task import LoopingCall
 
 from crawler.analysis_pool import AnalysisPool
 from crawler.classify import score
+from crawler.classify.voice import hints_from_structured
 from crawler.extract import extract_html
 from crawler.items import FetchFailure, PageItem, PageNotModified
 from crawler.store.events import record_run_events
@@ -70,7 +71,8 @@ def analyse_page(html: str, url: str, known: frozenset[str], max_elements: int,
     page = extract_html(html, url, max_elements=max_elements)
     if page.content_hash in known:
         return page, None, False
-    return page, score(page.text[:max_text_chars], title=page.title), len(page.text) > max_text_chars
+    hints = hints_from_structured(page.structured)  # schema.org/og types: who speaks (issue 15)
+    return page, score(page.text[:max_text_chars], title=page.title, hints=hints), len(page.text) > max_text_chars
 
 
 class StorePipeline:

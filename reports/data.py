@@ -33,9 +33,10 @@ from reports.health_section import crawl_health
 from reports.model import (
     ASSERTS, CATEGORIES, CLAIM_EVENTS, CLINIC_EVENTS, SCORE_BINS, Changes, ClaimChange, ClaimRow,
     ClinicChange, ClinicRef, ClinicSummary, ConditionRow, CountryRow, Dossier, EvidencePage, FlaggedPage,
-    Headline, HistoryEntry, Report, RunChange, RunInfo, ScoreBin, clinic_slug,
+    Headline, HistoryEntry, NotScoredPage, Report, RunChange, RunInfo, ScoreBin, clinic_slug,
 )
 
+MAX_NOT_SCORED_LISTED = 500  # "not scored" pages listed in the model; the headline counts all
 MAX_CHANGES_LISTED = 500  # rows per "what changed" list in the model; changes.csv holds all
 MAX_TIMELINE_RUNS = 30  # runs in the "claims over time" series (newest, up to the selected run)
 _TEMP_IDS = itertools.count(1)
@@ -51,16 +52,19 @@ _AS_OF_SNAP = """SELECT pv.id AS version_id, pv.page_id, p.clinic_id
 # {pv}: the reported version of every page, its page fields and its chosen score (if any)
 _PV_TABLE = """CREATE TEMP TABLE {pv} (version_id INTEGER PRIMARY KEY, page_id INTEGER,
   clinic_id INTEGER, url TEXT, title TEXT, fetched_at TEXT, warc_file TEXT, warc_offset INTEGER,
-  scored INTEGER, score REAL, flagged INTEGER, language TEXT, classifier_version TEXT)"""
+  scored INTEGER, score REAL, flagged INTEGER, language TEXT, classifier_version TEXT,
+  voice TEXT, not_scored TEXT)"""
 _PV_FILL = """WITH snap AS ({snap}),
 best AS (SELECT snap.*, (SELECT ps.classifier_version FROM page_scores ps
     WHERE ps.version_id = snap.version_id
     ORDER BY ps.scored_at DESC, ps.classifier_version DESC LIMIT 1) AS cv FROM snap)
 INSERT INTO {pv} SELECT best.version_id, best.page_id, best.clinic_id, v.url, v.title,
-  v.fetched_at, v.warc_file, v.warc_offset, ps.version_id IS NOT NULL, ps.score,
-  COALESCE(ps.flagged, 0), ps.language, ps.classifier_version
+  v.fetched_at, v.warc_file, v.warc_offset, ps.version_id IS NOT NULL AND COALESCE(ps.not_scored, '') = '',
+  ps.score, COALESCE(ps.flagged, 0), ps.language, ps.classifier_version, ps.voice, NULLIF(ps.not_scored, '')
 FROM best JOIN page_versions v ON v.id = best.version_id
 LEFT JOIN page_scores ps ON ps.version_id = best.version_id AND ps.classifier_version = best.cv"""
+# `scored` means read: a page "not scored" (a language outside the supported ones) has a score row
+# with score 0 that must never count as clean, so it counts in none of the scored figures.
 # {cl}: the claims of those versions detected by the classifier version of the chosen score
 _CL_TABLE = """CREATE TEMP TABLE {cl} (id INTEGER PRIMARY KEY, clinic_id INTEGER, clinic TEXT,
   version_id INTEGER, page_flagged INTEGER, url TEXT, captured_at TEXT, sentence TEXT,
@@ -171,6 +175,7 @@ class ReportSource:
             categories=categories,
             clinics=clinics,
             flagged_pages=self._flagged_pages(),
+            not_scored_pages=self._not_scored_pages(),
             conditions=conditions,
             health=health,
             changes=self._changes(),
@@ -190,6 +195,10 @@ class ReportSource:
         h.pages, h.clinics_reached = row["n"], row["k"]
         h.first_capture, h.last_capture = row["first"], row["last"]
         h.scored_pages, h.flagged_pages = row["scored"], row["flagged"]
+        for r in self._q("""SELECT SUBSTR(not_scored, 10) lang, COUNT(*) n FROM {pv}
+                WHERE not_scored LIKE 'language %' GROUP BY lang ORDER BY n DESC, lang"""):
+            h.not_scored_languages[r["lang"]] = r["n"]
+        h.not_scored_pages = self._q("SELECT COUNT(*) n FROM {pv} WHERE not_scored IS NOT NULL")[0]["n"]
         versions_sql = "SELECT COUNT(*) FROM page_versions" + (
             "" if self.as_of is None else " WHERE run_id <= :as_of")
         h.page_versions = self.conn.execute(versions_sql, {"as_of": self.as_of}).fetchone()[0]
@@ -226,9 +235,10 @@ class ReportSource:
     def _clinics(self) -> list[ClinicSummary]:
         p = {"asserts": ASSERTS}
         pages = self._q("""SELECT k.id, k.name, k.country, k.active, s.pages, s.scored,
-            s.flagged, s.max_score FROM (SELECT clinic_id, COUNT(*) pages,
+            s.flagged, s.max_score, s.unread FROM (SELECT clinic_id, COUNT(*) pages,
+              COUNT(not_scored) unread,
               COALESCE(SUM(scored), 0) scored, COALESCE(SUM(scored AND flagged), 0) flagged,
-              MAX(score) max_score FROM {pv} GROUP BY clinic_id) s
+              MAX(CASE WHEN scored THEN score END) max_score FROM {pv} GROUP BY clinic_id) s
             JOIN clinics k ON k.id = s.clinic_id""")
         counts: dict[int, int] = {}
         conditions: dict[int, list[str]] = {}
@@ -247,6 +257,7 @@ class ReportSource:
                 flagged_pages=r["flagged"], max_score=r["max_score"],
                 asserted_claims=counts.get(r["id"], 0), conditions=conditions.get(r["id"], []),
                 top_claim=tops.get(r["id"]), slug=clinic_slug(r["name"], r["id"]),
+                not_scored_pages=r["unread"],
             )
             for r in pages
         ]
@@ -267,17 +278,28 @@ class ReportSource:
     def _flagged_pages(self) -> list[FlaggedPage]:
         pages: dict[int, FlaggedPage] = {}
         for r in self._q("""SELECT p.version_id, k.name clinic, p.url, p.title, p.fetched_at,
-            p.score, p.classifier_version, p.language
+            p.score, p.classifier_version, p.language, p.voice
             FROM {pv} p JOIN clinics k ON k.id = p.clinic_id
             WHERE p.scored AND p.flagged = 1 ORDER BY p.score DESC, k.name, p.url"""):
             pages[r["version_id"]] = FlaggedPage(
                 clinic=r["clinic"], url=r["url"] or "", title=r["title"],
                 captured_at=r["fetched_at"], score=r["score"] or 0.0,
-                classifier_version=r["classifier_version"] or "", language=r["language"])
+                classifier_version=r["classifier_version"] or "", language=r["language"],
+                voice=r["voice"] or "unknown")
         claims = self._claims_by_version()
         for version_id, page in pages.items():
             page.asserted, page.context = claims.get(version_id, ([], []))
         return list(pages.values())
+
+    def _not_scored_pages(self) -> list[NotScoredPage]:
+        """Pages the classifier could not read (first MAX_NOT_SCORED_LISTED, by clinic and URL)."""
+        return [NotScoredPage(clinic=r["clinic"], url=r["url"] or "", title=r["title"],
+                              captured_at=r["fetched_at"], reason=r["not_scored"],
+                              classifier_version=r["classifier_version"] or "")
+                for r in self._q("""SELECT k.name clinic, p.url, p.title, p.fetched_at, p.not_scored,
+                    p.classifier_version FROM {pv} p JOIN clinics k ON k.id = p.clinic_id
+                    WHERE p.not_scored IS NOT NULL ORDER BY k.name, p.url LIMIT :n""",
+                                 {"n": MAX_NOT_SCORED_LISTED})]
 
     def _claims_by_version(self) -> dict[int, tuple[list[ClaimRow], list[ClaimRow]]]:
         """Every claim of the reported state as (asserted, context) lists per version, loaded
@@ -484,7 +506,7 @@ class ReportSource:
             self.run.id if self.run else 0)}
         pages = _Groups(_tuples(self.conn, self._sql("""SELECT p.clinic_id, p.version_id,
             p.url, p.title, p.fetched_at, p.score, p.flagged, p.classifier_version, p.language,
-            p.warc_file, p.warc_offset, ps.mitigations
+            p.warc_file, p.warc_offset, ps.mitigations, p.voice
             FROM {pv} p LEFT JOIN page_scores ps
               ON ps.version_id = p.version_id AND ps.classifier_version = p.classifier_version
             WHERE p.version_id IN (SELECT version_id FROM {cl})
@@ -506,7 +528,7 @@ class ReportSource:
                 evidence.append(EvidencePage(
                     url=t[2] or "", title=t[3], captured_at=t[4], score=t[5], flagged=bool(t[6]),
                     classifier_version=t[7] or "", language=t[8], warc_file=t[9] or None,
-                    warc_offset=t[10],
+                    warc_offset=t[10], voice=t[12] or "unknown",
                     mitigations=[line.strip() for line in (t[11] or "").splitlines()
                                  if line.strip()],
                     asserted=asserted, context=context))

@@ -54,13 +54,14 @@ _IS_CURRENT_CLAIM = """c.classifier_version = (SELECT x.classifier_version FROM 
 
 
 def _clinic_agg(flagged_pages: bool) -> str:
-    """CTE `pc`, one row per clinic with current pages: max page score, asserted claims, the
+    """CTE `pc`, one row per clinic with current pages: max page score (of pages read: a page "not
+    scored" has no score, its 0 is not clean), asserted claims, the
     distinct conditions of those claims as a JSON array (breadth = its length) and, if asked,
     the number of flagged pages. (Aggregates over 100,000 pages: keep DISTINCTs to a minimum.)"""
     flagged = ("\n    COUNT(DISTINCT CASE WHEN ps.flagged = 1 THEN p.id END) AS flagged_pages,"
                if flagged_pages else "")
     return f"""pc AS (
-  SELECT p.clinic_id, MAX(ps.score) AS max_score, COUNT(c.id) AS asserted_claims,{flagged}
+  SELECT p.clinic_id, MAX(CASE WHEN ps.not_scored = '' THEN ps.score END) AS max_score, COUNT(c.id) AS asserted_claims,{flagged}
     json_group_array(DISTINCT c.condition) FILTER (WHERE c.condition <> '') AS conditions_json
   FROM pages p
   LEFT JOIN page_scores ps ON ps.rowid = {_NEWEST_SCORE}
@@ -179,13 +180,27 @@ ORDER BY f.rank""",
      SELECT DISTINCT c.condition FROM claims c WHERE c.version_id = ps.version_id
        AND c.classifier_version = ps.classifier_version AND c.stance = 'asserts'
        AND c.condition <> '' ORDER BY c.condition)) AS conditions,
-  ps.language, ps.classifier_version
+  ps.language, ps.classifier_version, ps.voice
 FROM page_scores ps
 JOIN page_versions pv ON pv.id = ps.version_id
 JOIN pages p ON p.id = pv.page_id AND p.current_version_id = ps.version_id
 JOIN clinics k ON k.id = p.clinic_id
 WHERE ps.flagged = 1 AND ps.rowid = {_newest_score("ps.version_id")}
 ORDER BY ps.score DESC, k.name, p.url""",
+    },
+    "not_scored_pages": {
+        "title": "Pages not scored (current versions)",
+        "description": _doc("Pages whose newest score says \"not scored\": written in a language outside "
+                            "the 8 supported (en es pt de fr ru zh ja), so not read. Their score 0 means "
+                            "not read, never clean."),
+        "sql": f"""SELECT k.name AS clinic, p.url, pv.title, pv.fetched_at AS captured_at,
+  ps.not_scored, ps.language, ps.classifier_version
+FROM pages p
+JOIN page_scores ps ON ps.rowid = {_NEWEST_SCORE}
+JOIN page_versions pv ON pv.id = ps.version_id
+JOIN clinics k ON k.id = p.clinic_id
+WHERE ps.not_scored <> ''
+ORDER BY ps.language, k.name, p.url""",
     },
     "newly_flagged_since": {
         "params": ["since"],

@@ -9,6 +9,12 @@ from typing import Any
 
 from reports.model import NOTICE
 
+VOICE_HELP = ("Who speaks on the page: seller | news | academic | regulator | hospital | patient | directory | "
+              "legal | unknown (scored before voices were told apart). Only the page's own voice makes claims "
+              "that count")
+NOT_SCORED_HELP = ("Empty when the page was read; else why not, e.g. \"language pl\": a language outside the 8 "
+                   "supported (en es pt de fr ru zh ja). Its score 0 then means not read, never clean")
+
 _CLAIM_FIELDS = {
     "version_id": "Page version the sentence was found in (page_versions.id)",
     "clinic_id": "Clinic (clinics.id)",
@@ -87,7 +93,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "page_scores": {
         "description": "Classifier score per page version and classifier version.",
         "sort_desc": "score",
-        "facets": ["flagged", "language", "classifier_version"],
+        "facets": ["flagged", "language", "classifier_version", "voice", "not_scored"],
         "columns": {
             "version_id": "Page version", "clinic_id": "Clinic",
             "score": "0-1 page score (claims, lowered by mitigating statements)",
@@ -97,6 +103,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "mitigations": "Mitigating sentences found (disclaimers, risk statements, \"experimental\"), one per line; they lower the score, never hide a claim",
             "classifier_version": "Classifier that produced this score",
             "scored_at": "When scored (UTC)",
+            "voice": VOICE_HELP,
+            "not_scored": NOT_SCORED_HELP,
         },
     },
     "claims": {
@@ -215,6 +223,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "score": "Page score 0-1", "flagged": "1 when the score reaches the flag threshold",
             "n_claims": "Claims detected", "n_asserted": "Claims the page asserts",
             "conditions": "Conditions of asserted claims", "scored_at": "When scored (UTC)",
+            "voice": VOICE_HELP, "not_scored": NOT_SCORED_HELP,
         },
     },
     "warc_claims": {

@@ -74,7 +74,7 @@ def _page_meta(p: EvidencePage, link: Callable[[Any], str], esc: Callable[[Any],
                cached: Callable[[Any], str], score: Callable[[Any], str]) -> str:
     return (f"{link(p.url)} · captured {esc(p.captured_at)} · page score {score(p.score)}"
             f"{' (flagged)' if p.flagged else ''} · classifier {cached(p.classifier_version)}"
-            + (f" · language {cached(p.language)}" if p.language else ""))
+            + (f" · language {cached(p.language)}" if p.language else "") + f" · voice {cached(p.voice)}")
 
 
 def dossier_pages_html(pages: Iterable[EvidencePage]) -> Markup:

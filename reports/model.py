@@ -79,8 +79,21 @@ class Headline:
     asserted_claims_distinct: int = 0  # one per clinic and claim identity (claim_events' key)
     other_claims: int = 0  # negated or attributed ("reports") sentences: shown, not counted
     distinct_conditions: int = 0
+    # pages in a language outside the supported ones: not read, so neither scored nor clean
+    not_scored_pages: int = 0
+    not_scored_languages: dict[str, int] = field(default_factory=dict)  # {"pl": 3, "ko": 1}
     first_capture: str | None = None
     last_capture: str | None = None
+
+    @property
+    def not_scored_line(self) -> str:
+        """One wording everywhere: "3 pages not scored: language outside the 8 supported (pl 2, ko 1)"."""
+        if not self.not_scored_pages:
+            return ""
+        langs = ", ".join(f"{lang} {n}" for lang, n in self.not_scored_languages.items())
+        noun = "page" if self.not_scored_pages == 1 else "pages"
+        return (f"{self.not_scored_pages} {noun} not scored: language outside the 8 supported"
+                + (f" ({langs})" if langs else ""))
 
 
 @dataclass
@@ -95,6 +108,7 @@ class ClinicSummary:
     flagged_pages: int
     max_score: float | None
     asserted_claims: int
+    not_scored_pages: int = 0  # pages in a language outside the supported ones: not read
     conditions: list[str] = field(default_factory=list)  # distinct asserted conditions
     top_claim: ClaimRow | None = None  # highest-scoring asserted claim
     slug: str = ""  # dossiers/<slug>.html
@@ -116,6 +130,19 @@ class FlaggedPage:
     language: str | None
     asserted: list[ClaimRow] = field(default_factory=list)
     context: list[ClaimRow] = field(default_factory=list)  # negates/reports: not counted
+    voice: str = "unknown"  # who speaks on the page (seller, news, academic, ...)
+
+
+@dataclass
+class NotScoredPage:
+    """A page the classifier did not read (e.g. reason "language pl"): shown apart, never as clean."""
+
+    clinic: str
+    url: str
+    title: str | None
+    captured_at: str | None
+    reason: str
+    classifier_version: str
 
 
 @dataclass
@@ -287,6 +314,7 @@ class Report:
     score_bins: list[ScoreBin] = field(default_factory=list)
     timeline: list[RunChange] = field(default_factory=list)
     unranked_clinics: list[ClinicRef] = field(default_factory=list)  # no pages: dossier only
+    not_scored_pages: list[NotScoredPage] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (report.json); derived properties are added."""
@@ -342,6 +370,7 @@ class EvidencePage:
     mitigations: list[str] = field(default_factory=list)  # mitigating sentences on this page
     asserted: list[ClaimRow] = field(default_factory=list)
     context: list[ClaimRow] = field(default_factory=list)  # negates/reports: not counted
+    voice: str = "unknown"  # who speaks on the page (seller, news, academic, ...)
 
     @property
     def snapshot_command(self) -> str:

@@ -47,7 +47,7 @@ JSON_INDENT_MAX_CLAIMS = 20_000  # larger report.json files are written compact 
 CLINIC_COLUMNS = (
     "rank", "clinic", "country", "max_score", "breadth", "conditions", "flagged_pages", "pages",
     "scored_pages", "asserted_claims", "top_sentence", "top_url", "top_captured_at",
-    "top_category", "top_condition", "top_classifier_version", "dossier",
+    "top_category", "top_condition", "top_classifier_version", "dossier", "not_scored_pages",
 )
 CHANGE_COLUMNS = ("run_id", "recorded_at", "clinic", "event", "sentence", "category",
                   "condition", "url", "detail", "dossier")
@@ -112,6 +112,7 @@ def _context(report: Report) -> dict[str, Any]:
         "charts": charts(report), "flagged": report.flagged_pages[:MAX_FLAGGED_PAGES_SHOWN],
         "max_claims": MAX_CLAIMS_PER_PAGE_SHOWN, "max_pages": MAX_FLAGGED_PAGES_SHOWN,
         "max_changes": MAX_CHANGES_SHOWN, "max_clinics": MAX_CLINICS_SHOWN,
+        "not_scored": report.not_scored_pages[:MAX_FLAGGED_PAGES_SHOWN],
     }
 
 
@@ -156,7 +157,7 @@ def _clinic_row(c: ClinicSummary) -> dict[str, Any]:
         "top_category": top.category if top else None,
         "top_condition": top.condition if top else None,
         "top_classifier_version": top.classifier_version if top else None,
-        "dossier": dossier_href(c.slug),
+        "dossier": dossier_href(c.slug), "not_scored_pages": c.not_scored_pages,
     }
 
 

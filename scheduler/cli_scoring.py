@@ -106,8 +106,10 @@ def score_warc(ctx: click.Context, paths: tuple[str, ...], own_archive: bool, pa
             click.echo(safe_text(f"[{done}/{total}] {message}"), err=True)
             return
         flagged = sum(p.result.flagged for p in result.pages)
+        unread = sum(bool(p.result.not_scored) for p in result.pages)
         note = f"; stopped: {result.error}" if result.error else ""
-        click.echo(safe_text(f"[{done}/{total}] {result.warc_file}: {len(result.pages)} pages scored, "
+        unread_note = f" ({unread} not scored: language outside the 8 supported)" if unread else ""
+        click.echo(safe_text(f"[{done}/{total}] {result.warc_file}: {len(result.pages)} pages scored{unread_note}, "
                              f"{flagged} flagged, {result.skipped} records skipped{note}"), err=True)
 
     runner = runner_for(cluster, parallel, processes=True)
@@ -126,13 +128,16 @@ def score_warc(ctx: click.Context, paths: tuple[str, ...], own_archive: bool, pa
 def score(files: tuple[str, ...], as_json: bool) -> None:
     """Score saved HTML or text files with the classifier.
 
-    JSON shape per file: {"path", "score", "flagged", "language", "classifier_version",
-    "claims": [{"sentence", "category", "condition", "stance", "score"}]}.
+    JSON shape per file: {"path", "score", "flagged", "language", "classifier_version", "voice",
+    "not_scored", "claims": [{"sentence", "category", "condition", "stance", "score"}]}.
+    "not_scored" is null for a scored page, else why it was not read (e.g. "language pl": a
+    language outside the 8 supported); its score 0 then means "not read", not "clean".
 
     \b
     Example:
       clinicwatch score --json page.html notes.txt
     """
+    from crawler.classify.language import SUPPORTED
     from scheduler.scoring import ScoreInputError, score_file
 
     failed = 0
@@ -145,6 +150,9 @@ def score(files: tuple[str, ...], as_json: bool) -> None:
             continue
         if as_json:
             click.echo(safe_json(json.dumps(result.to_json(path), ensure_ascii=False)))
+        elif result.not_scored:  # a 0 here would read as clean: say it was not read
+            click.echo(safe_text(f"{path}: not scored: {result.not_scored} (supported: {' '.join(SUPPORTED)}), "
+                                 f"classifier {result.classifier_version}"))
         else:
             state = "FLAGGED" if result.flagged else "not flagged"
             # the file's text is untrusted: no terminal control sequences, no URL secrets

@@ -206,8 +206,10 @@ def test_hedges_and_questions_weaken_a_claim():
     plain = score("Our stem cell injections reverse multiple sclerosis.")
     hedged = score("Our stem cell injections may reverse multiple sclerosis.")
     question = score("Can our stem cell injections reverse multiple sclerosis?")
-    assert plain.score > hedged.score > question.score > 0
-    assert all(c.stance == "asserts" for c in hedged.claims + question.claims)
+    # A question asserts nothing (issue 15): its claim is at most listed, never asserted.
+    assert plain.score > hedged.score > question.score
+    assert all(c.stance != "asserts" for c in question.claims)
+    assert all(c.stance == "asserts" for c in hedged.claims)
 
 
 def test_open_research_question_is_not_flagged():
@@ -323,7 +325,9 @@ def test_claim_spans_point_into_the_text():
 def test_json_shape(tmp_path):
     result = score("Our stem cell therapy cures type 2 diabetes. Book your treatment today.")
     data = result.to_json(str(tmp_path / "page.txt"))
-    assert set(data) == {"path", "score", "flagged", "language", "classifier_version", "claims"}
+    assert set(data) == {"path", "score", "flagged", "language", "classifier_version", "voice", "not_scored",
+                         "claims"}
+    assert data["not_scored"] is None
     assert data["classifier_version"] == CLASSIFIER_VERSION and data["flagged"] is True
     assert data["claims"] and all(
         set(c) == {"sentence", "category", "condition", "stance", "score"} for c in data["claims"])

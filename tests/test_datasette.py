@@ -38,6 +38,7 @@ QUERY_PARAMS = {
     "clinic_dossier": "clinic=alpha%20REGEN",  # case-insensitive
     "search_claims": "q=cure%20autism",
     "flagged_pages": "",
+    "not_scored_pages": "",
     "newly_flagged_since": "since=2026-11-08",
     "claims_added_since": "since=2026-11-08",
     "claims_removed_since": "since=2026-11-08",
@@ -80,6 +81,10 @@ def build_fixture_with_events(path: Path) -> Path:
             conn.executemany(
                 "INSERT INTO clinic_events (run_id, clinic_id, event, detail, at) VALUES (?,?,?,?,?)",
                 CLINIC_EVENTS)
+            # Zeta's page is in Thai: "not scored", so Zeta still has no score (not a clean 0)
+            conn.execute("INSERT INTO page_scores (version_id, clinic_id, score, flagged, language, n_claims,"
+                         " n_asserted, classifier_version, scored_at, not_scored) VALUES"
+                         " (6, 6, 0.0, 0, 'th', 0, 0, 'rules-0.3.0', ?, 'language th')", [T2])
     finally:
         conn.close()
     return path

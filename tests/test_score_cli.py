@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from scheduler.cli import cli
 
-KEYS = {"path", "score", "flagged", "language", "classifier_version", "claims"}
+KEYS = {"path", "score", "flagged", "language", "classifier_version", "voice", "not_scored", "claims"}
 CLAIM_KEYS = {"sentence", "category", "condition", "stance", "score"}
 
 

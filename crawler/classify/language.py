@@ -1,8 +1,16 @@
-"""Cheap language identification: script first, then stopword counts for Latin-script text.
+"""Language identification: script first, then stopword counts, then a bundled model for the rest.
 
-Why not a model: we only need to pick a lexicon (en/es/pt/de/fr/ru/zh/ja) and to label pages for
+Why stopwords first: we need to pick a lexicon (en/es/pt/de/fr/ru/zh/ja) and to label pages for
 per-language reporting; counting a few hundred very frequent words is fast, deterministic and
 good enough on whole pages. Returns an ISO 639-1 code or "und".
+
+Why a model as well: stopwords only know the 8 supported languages, so a Polish, Italian or
+Indonesian page used to be guessed as one of them (or "und"), scored with the wrong lexicon and
+came out 0, which reads as clean. py3langid (97 languages, its model ships inside the wheel, no
+download; numpy only) reads the first LID_SAMPLE_CHARS of every page not already settled by its
+script (Han/kana, Hangul); when it is sure the page is in none of the supported languages, that
+language is returned and the page is "not scored" (crawler.classify.page). It never overrides the
+stopwords' choice among the supported languages, so their scores stay as they were.
 
 Scripts: Cyrillic is Russian; Han and kana text is Japanese as soon as kana make up a tenth of
 it (Japanese always mixes kana into its kanji; Chinese uses none), otherwise Chinese.
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache, lru_cache
 
 UNDETERMINED = "und"
 SUPPORTED = ("en", "es", "pt", "de", "fr", "ru", "zh", "ja")
@@ -26,6 +35,16 @@ KANA_SHARE = 0.1
 # Stopword hits below which longer texts stay undetermined (short texts need only one).
 MIN_HITS = 2
 SHORT_TEXT_TOKENS = 12
+# The bundled model: characters it reads (~0.4 ms per page), letters a page needs before it may be
+# called unsupported (menus and headings alone are too short to tell), and how sure it must be
+# (probability mass outside the supported languages: Indonesian and Malay split theirs).
+LID_SAMPLE_CHARS = 1000
+LID_MIN_LETTERS = 30
+LID_MIN_CONFIDENCE = 0.9
+# Share of a page's tokens that are one Latin-script language's stopwords above which the page is
+# that language without asking the model (most en/de/fr pages; Italian or Turkish pages reach
+# about 0.1 through shared words like "la", "con", "il").
+STOPWORD_SHARE = 0.2
 
 # Distinctive, very frequent words per language (words shared by several languages are left
 # out or kept only where they are much more frequent in one of them).
@@ -115,19 +134,62 @@ def _stopword_counts(text: str) -> tuple[dict[str, int], int]:
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of `text` ("en", "es", "pt", "de", "fr", "ru", "ja", "zh", "ko") or "und"."""
-    sample = text[:SAMPLE_CHARS]
+    """ISO 639-1 code of `text` or "und": one of SUPPORTED, or another language the bundled model is
+    sure of ("pl", "ko", "th", ...; see is_supported)."""
+    return _detect_sample(text[:SAMPLE_CHARS])
+
+
+def is_supported(language: str) -> bool:
+    """Whether pages in `language` are scored: the 8 lexicon languages, and "und" (too little text
+    to tell, scored with every Latin-script lexicon as before)."""
+    return language in SUPPORTED or language == UNDETERMINED
+
+
+@lru_cache(maxsize=64)
+def _detect_sample(sample: str) -> str:
+    """detect_language on a page's first SAMPLE_CHARS (cached: score() asks before analyse() does)."""
+    fast, share = _fast_language(sample)
+    if fast in ("zh", "ja", "ko"):  # settled by script: nothing else is written that way
+        return fast
+    if fast != "ru" and share >= STOPWORD_SHARE:  # plainly en/es/pt/de/fr: skip the model
+        return fast
+    other = _unsupported_language(sample[:LID_SAMPLE_CHARS])
+    return other or fast
+
+
+@cache
+def _identifier() -> object:
+    """py3langid's bundled model, loaded once per process on first use (~0.5 s)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _unsupported_language(sample: str) -> str | None:
+    """The language of `sample` when the model is sure it is none of SUPPORTED, else None."""
+    if len(sample) < LID_SAMPLE_CHARS and sum(map(str.isalpha, sample)) < LID_MIN_LETTERS:
+        return None
+    ranked = _identifier().rank(sample)  # type: ignore[attr-defined]
+    outside = sum(p for lang, p in ranked if lang not in SUPPORTED)
+    if outside < LID_MIN_CONFIDENCE:
+        return None
+    return next(lang for lang, _ in ranked if lang not in SUPPORTED)
+
+
+def _fast_language(sample: str) -> tuple[str, float]:
+    """Script, then stopwords: one of SUPPORTED, "ko" or "und", and how sure (1.0 for a script;
+    else the share of tokens that are the chosen language's stopwords)."""
     if not sample.isascii():  # only then can another script dominate
         script = _script_language(sample)
         if script:
-            return script
+            return script, 1.0
     counts, n_tokens = _stopword_counts(sample)
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
     (best, best_hits), (_, second_hits) = ranked[0], ranked[1]
     needed = 1 if n_tokens < SHORT_TEXT_TOKENS else MIN_HITS
     if best_hits < needed or best_hits == second_hits:
-        return UNDETERMINED
-    return best
+        return UNDETERMINED, 0.0
+    return best, best_hits / n_tokens if n_tokens else 0.0
 
 
 def detect_sentence_language(sentence: str, default: str) -> str:

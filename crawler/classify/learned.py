@@ -123,12 +123,31 @@ class LearnedModel:
         return self.predict_many([sentence], [claims], language)[0]
 
 
-def adjust(claims: list[Claim], prediction: Prediction) -> list[Claim]:
-    """The rules' claims for one sentence with the model's stance (dropped when "none")."""
-    stance = prediction.best_stance
+ALL_STANCES = frozenset(STANCE_CLASSES)
+
+
+def allowed_stances(*, negation_cue: bool, own_voice: bool) -> frozenset[str]:
+    """What the model may decide for a sentence: "negates" only with a negation cue in it (a
+    model of character n-grams must not read a name as a denial), "asserts" only in the page's
+    own voice (not a question, heading or someone else's words)."""
+    allowed = set(ALL_STANCES)
+    if not negation_cue:
+        allowed.discard("negates")
+    if not own_voice:
+        allowed.discard("asserts")
+    return frozenset(allowed)
+
+
+def adjust(claims: list[Claim], prediction: Prediction, allowed: frozenset[str] = ALL_STANCES) -> list[Claim]:
+    """The rules' claims for one sentence with the model's stance among `allowed` (dropped when "none")."""
+    probability = dict(prediction.stance)
+    if "asserts" not in allowed and "reports" in allowed:
+        # a claim the page does not make in its own voice is still a claim: someone else's
+        probability["reports"] += probability["asserts"]
+    stance = max(allowed, key=lambda s: (probability[s], s)) if allowed else prediction.best_stance
     if stance == "none":
         return []
-    cue = f"model={stance}:{prediction.stance[stance]:.2f}"
+    cue = f"model={stance}:{probability.get(stance, prediction.stance[stance]):.2f}"
     adjusted = []
     for claim in claims:
         factor = STANCE_FACTORS[claim.stance]

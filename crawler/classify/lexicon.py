@@ -24,7 +24,7 @@ from operator import itemgetter
 from types import ModuleType
 
 from crawler.classify import (
-    lexicon_de, lexicon_en, lexicon_es, lexicon_fr, lexicon_ja, lexicon_pt, lexicon_ru, lexicon_zh,
+    lexicon_de, lexicon_en, lexicon_es, lexicon_fr, lexicon_ja, lexicon_pt, lexicon_ru, lexicon_voice, lexicon_zh,
 )
 from crawler.classify.matcher import Hit, Matcher, expand, first_literal, syntax_chars
 
@@ -32,6 +32,7 @@ LANGUAGE_LEXICONS: dict[str, ModuleType] = {
     "en": lexicon_en, "es": lexicon_es, "de": lexicon_de, "fr": lexicon_fr, "pt": lexicon_pt,
     "ru": lexicon_ru, "zh": lexicon_zh, "ja": lexicon_ja,
 }
+_LANGUAGE_OF = {module.__name__: lang for lang, module in LANGUAGE_LEXICONS.items()}
 # Lexicons used when a page's language is undetermined (Latin-script text).
 UNDETERMINED_LANGUAGES: tuple[str, ...] = ("en", "es", "de", "fr", "pt")
 # English is always added: brand, product and regulator words are English on many foreign pages.
@@ -64,6 +65,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "testimonial_subject", "patient_outcome",
      "negation_evidence", "reporting", "reporting_subject", "reporting_verb", "negation", "negation_post",
      "negation_suffix", "hedge", "research", "contrast", "contrast_sub"),
+    # Who speaks (lexicon_voice.py): page voice, reported speech, question openers, other conditions.
+    # Their own scan: "our stem cell therapy" (seller voice) must not swallow the product inside it.
+    lexicon_voice.VOICE_LAYER,
 )
 
 # Same-length normalisation before matching (spans must stay valid for the original text).
@@ -133,6 +137,12 @@ def _spaces(pattern: str) -> str:
     return "".join(out)
 
 
+def cue_patterns(module: ModuleType, kind: str) -> tuple[str, ...]:
+    """A language's patterns of one cue kind: its own module's, then lexicon_voice's."""
+    voice = lexicon_voice.CUES.get(_LANGUAGE_OF[module.__name__], {})
+    return tuple(module.CUES.get(kind, ())) + voice.get(kind, ())
+
+
 def _layer_entries(module: ModuleType, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
     entries = []
     for kind in kinds:
@@ -140,7 +150,7 @@ def _layer_entries(module: ModuleType, kinds: tuple[str, ...]) -> list[tuple[str
             for name, patterns in module.CONDITIONS.items():
                 entries.extend((CONDITION_PREFIX + name, _spaces(p)) for p in patterns)
         else:
-            entries.extend((kind, _spaces(p)) for p in module.CUES.get(kind, ()))
+            entries.extend((kind, _spaces(p)) for p in cue_patterns(module, kind))
     return entries
 
 
@@ -220,7 +230,7 @@ def check_lexicons() -> list[str]:
     known_kinds = {k for layer in LAYERS for k in layer if k != "conditions"}
     problems = []
     for lang, module in LANGUAGE_LEXICONS.items():
-        for kind in module.CUES:
+        for kind in {**module.CUES, **lexicon_voice.CUES.get(lang, {})}:
             if kind not in known_kinds:
                 problems.append(f"{lang}: unknown cue kind {kind!r}")
         for name in module.CONDITIONS:
@@ -231,7 +241,8 @@ def check_lexicons() -> list[str]:
                 problems.append(f"{lang}: cased condition {label!r} unknown")
             elif not is_condition(label) and label not in known_kinds:
                 problems.append(f"{lang}: cased kind {label!r} unknown")
-        all_patterns = [p for ps in module.CUES.values() for p in ps]
+        all_patterns = [p for kind in {**module.CUES, **lexicon_voice.CUES.get(lang, {})}
+                        for p in cue_patterns(module, kind)]
         all_patterns += [p for ps in module.CONDITIONS.values() for p in ps]
         for pattern in all_patterns:
             if re.compile(pattern).groups:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 STANCES = ("asserts", "negates", "reports")
+VOICES = ("seller", "news", "academic", "regulator", "hospital", "patient", "directory", "legal", "unknown")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class PageScore:
     classifier_version: str
     claims: list[Claim] = field(default_factory=list)
     mitigations: list[str] = field(default_factory=list)  # sentences carrying disclaimers etc.
+    # Who speaks on the page (VOICES): only the page's own voice makes claims that count.
+    voice: str = "unknown"
+    # Empty when the page was scored; else why not (e.g. "language pl"): a page we cannot read is
+    # "not scored", never a 0 that reads as clean.
+    not_scored: str = ""
 
     @property
     def conditions(self) -> list[str]:
@@ -54,6 +60,8 @@ class PageScore:
             "flagged": self.flagged,
             "language": self.language,
             "classifier_version": self.classifier_version,
+            "voice": self.voice,
+            "not_scored": self.not_scored or None,
             "claims": [c.to_json() for c in self.claims],
         }
 

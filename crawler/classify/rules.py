@@ -67,6 +67,7 @@ class PageContext:
     has_product: bool  # a cell/regenerative product is named somewhere (text or title)
     main_condition: str | None  # most-mentioned unapproved condition, if any
     approved_page: bool  # the page is mainly about approved transplants / blood cancers
+    n_conditions: int = 0  # distinct unapproved conditions the page names
 
 
 @dataclass

@@ -21,7 +21,7 @@ from crawler.classify.page import RuleAnalysis, analyse
 
 REGULARISATION_C = 4.0  # inverse L2 strength, chosen by grouped cross-validation on train pages
 MAX_ITER = 2000
-MIN_FEATURE_COUNT = 2  # n-grams seen in fewer training sentences are dropped (noise, size)
+MIN_FEATURE_COUNT = 3  # n-grams seen in fewer training sentences are dropped (noise, size)
 ABSENT_CLASS_BIAS = -30.0  # a class with no training example is never predicted
 
 

@@ -6,7 +6,7 @@ classifier version adds the learned model's artifact hash, see page.classifier_v
 """
 from __future__ import annotations
 
-RULES_VERSION = "rules-0.3.0"
+RULES_VERSION = "rules-0.4.0"  # 0.4: page voice, questions/headings, negation guard, per-sentence condition
 
 # A page is flagged when its score reaches this. 0.5 means "at least one clear, asserted
 # unproven-therapy claim", or a hedged one on a page that also sells (see scoring.py).

@@ -29,7 +29,7 @@ VERSION_COPY_COLUMNS = ("clinic_id", "url", "fetched_at", "last_seen", "http_sta
                         "language", "published", "description", "text", "structured", "extractor", "body_bytes",
                         "warc_offset")
 SCORE_COPY_COLUMNS = ("clinic_id", "score", "flagged", "language", "n_claims", "n_asserted", "conditions",
-                      "mitigations", "classifier_version", "scored_at")
+                      "mitigations", "classifier_version", "scored_at", "voice", "not_scored")
 CLAIM_COPY_COLUMNS = ("clinic_id", "url", "captured_at", "sentence", "category", "condition", "stance", "score",
                       "cues", "span_start", "span_end", "classifier_version")
 

@@ -343,4 +343,17 @@ def _v5(db: sqlite_utils.Database) -> None:
     db["warc_claims"].create_index(["warc_file", "warc_offset", "classifier_version"])
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(db: sqlite_utils.Database) -> None:
+    """Who speaks on a page, and pages the classifier could not read (issue 15).
+
+    voice: seller | news | academic | regulator | hospital | patient | directory | legal | unknown
+    (rows scored before it existed: unknown). not_scored: "" for a scored page, else why not
+    ("language pl"): such a page's score of 0 means "not read", never "clean".
+    """
+    for table in ("page_scores", "warc_pages"):
+        db[table].add_column("voice", str, not_null_default="unknown")
+        db[table].add_column("not_scored", str, not_null_default="")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}

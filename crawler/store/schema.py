@@ -23,7 +23,7 @@ import sqlite_utils
 
 from crawler.store.migrations import MIGRATIONS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Clinic names in runs.clinic_filter (and spider arguments) are joined with this: names have spaces.
 CLINIC_NAME_SEPARATOR = ";"
 # Tables every ClinicWatch DB has had since schema 1: with user_version, how we recognise one.

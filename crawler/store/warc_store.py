@@ -22,10 +22,11 @@ def store_warc_result(db: sqlite_utils.Database, result: WarcFileResult) -> int:
             db.execute(
                 "INSERT OR REPLACE INTO warc_pages (warc_file, warc_offset, classifier_version, url, captured_at,"
                 " http_status, content_hash, title, language, score, flagged, n_claims, n_asserted, conditions,"
-                " scored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " scored_at, voice, not_scored) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [*key, page.url, page.captured_at, page.http_status, page.content_hash, page.title,
                  page.language, score.score, int(score.flagged), len(score.claims),
-                 sum(c.stance == "asserts" for c in score.claims), " ".join(score.conditions), scored_at],
+                 sum(c.stance == "asserts" for c in score.claims), " ".join(score.conditions), scored_at,
+                 score.voice, score.not_scored],
             )
             db.execute("DELETE FROM warc_claims WHERE warc_file = ? AND warc_offset = ? AND classifier_version = ?",
                        key)

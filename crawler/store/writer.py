@@ -187,10 +187,11 @@ def store_score(db: sqlite_utils.Database, version_id: int, clinic_id: int, url:
     db.execute("DELETE FROM claims WHERE version_id = ? AND classifier_version = ?", [version_id, version])
     db.execute(
         "INSERT OR REPLACE INTO page_scores (version_id, clinic_id, score, flagged, language, n_claims,"
-        " n_asserted, conditions, mitigations, classifier_version, scored_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " n_asserted, conditions, mitigations, classifier_version, scored_at, voice, not_scored)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [version_id, clinic_id, result.score, int(result.flagged), result.language, len(result.claims),
          sum(c.stance == "asserts" for c in result.claims), " ".join(result.conditions),
-         "\n".join(result.mitigations), version, utc_now()],
+         "\n".join(result.mitigations), version, utc_now(), result.voice, result.not_scored],
     )
     db.conn.executemany(
         "INSERT INTO claims (version_id, clinic_id, url, captured_at, sentence, category, condition, stance,"
