@@ -3,18 +3,19 @@
 The classifier is measured on passages nobody on the team wrote: opening excerpts of real public
 web pages about stem-cell and regenerative treatments, labelled by the rule in the README
 ("The classifier" > "Real-text development set"). Their words belong to others, so the repository
-holds only facts about them (`real_passages.csv`: URL, language, genre, label, hard, and the search
-query that finds the page); the texts live in the git-ignored `real_passages.jsonl` beside it.
+holds only facts about them (`real_passages.csv`: URL, language, genre, label, hard); the texts (and
+the search queries that found them) live in the git-ignored `real_passages.jsonl` beside it.
 
     python -m benchmarks.real_passages check                 # the manifest's invariants and counts
     python -m benchmarks.real_passages join ANSWERS.jsonl    # rebuild real_passages.jsonl
     clinicwatch eval --passages benchmarks/real_passages.jsonl
 
 Rebuilding the texts: the excerpts come from a stored-pages search service (no live fetching).
-Run each distinct `query` of the manifest through it and save every JSON answer as one line of
-ANSWERS.jsonl (`{"query": ..., "results": [{"address": URL, "excerpt": TEXT}, ...]}`); `join`
-keeps, for each manifest row, the excerpt whose address is the row's URL and says which are
-missing. Never train on this set, never copy its sentences into the corpus, tests or docs: it
+Search it for each manifest row (the page's host plus a few topic words of your own in the row's
+language, e.g. "stem cell clinic knee" for an English clinic page) and save every JSON answer as
+one line of ANSWERS.jsonl (`{"query": ..., "results": [{"address": URL, "excerpt": TEXT}, ...]}`);
+`join` keeps, for each manifest row, the excerpt whose address is the row's URL and lists the rows
+still missing, to search again. Never train on this set, never copy its sentences into the corpus, tests or docs: it
 measures and shows kinds of errors, nothing else.
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "real_passages.csv"
 TEXTS = HERE / "real_passages.jsonl"
-FIELDS = ("url", "language", "genre", "label", "hard", "query")
+FIELDS = ("url", "language", "genre", "label", "hard")
 LANGUAGES = ("en", "es", "fr", "de", "zh", "ja", "pt", "ru")
 GENRES = ("clinic", "hedged_clinic", "vendor", "news_debunk", "news_credulous", "academic", "regulator",
           "hospital_approved", "patient_blog", "directory", "legal", "education")
@@ -37,7 +38,11 @@ MIN_PASSAGES, MIN_PER_LANGUAGE, MIN_HARD_SHARE = 240, 20, 0.40
 
 def load_manifest(path: Path = MANIFEST) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    if tuple(reader.fieldnames or ()) != FIELDS:  # facts only: no column may carry a page's words
+        raise SystemExit(f"{path}: columns must be {', '.join(FIELDS)}")
+    return rows
 
 
 def problems(rows: list[dict[str, str]]) -> list[str]:

@@ -29,7 +29,7 @@ NEWS_PAGES = {
            "No hay evidencia de que estas inyecciones funcionen, explicó una neuróloga."),
     "fr": ("Rédaction. Mis à jour le 3 mai.\n"
            "Selon le directeur de la clinique, ses cellules souches guérissent l'autisme.\n"
-           "Certains lui prêtent la capacité de guérir la sclérose en plaques, a déclaré une patiente.\n"
+           "On attribue à ces cellules le pouvoir de guérir la sclérose en plaques, a déclaré une patiente.\n"
            "Aucune preuve ne montre que ces injections fonctionnent, explique une neurologue."),
 }
 

@@ -10,7 +10,7 @@ Kinds:
 - `voice_<voice>`: evidence that the page is written by a seller, a news outlet, an academic, a
   regulator, a hospital transplant unit, a patient, a directory or is legal boilerplate
   (counted over the whole page by voice.py);
-- `speech`: reported speech ("he said", "according to", "certains lui prêtent"): on a page whose
+- `speech`: reported speech ("he said", "according to", "on leur attribue"): on a page whose
   voice is not the seller's, a claim in such a sentence is someone else's;
 - `question_start`: a question opener at the start of a sentence ("How does ...", "Kann ...");
 - `other_condition`: a condition outside the normalised vocabulary (Crohn's, psoriasis): a
