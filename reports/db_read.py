@@ -13,7 +13,7 @@ from typing import Any, Iterator, Union
 
 import sqlite_utils
 
-from crawler.store.schema import SCHEMA_VERSION
+from crawler.store.schema import SCHEMA_VERSION, SchemaError, open_db
 
 PERIOD_DAYS = {"week": 7, "weekly": 7, "month": 30, "monthly": 30}
 DbLike = Union[str, Path, sqlite_utils.Database, sqlite3.Connection]
@@ -26,16 +26,12 @@ class ReportError(Exception):
 # --- connections -------------------------------------------------------------------------------
 
 def open_readonly(path: str | Path) -> sqlite3.Connection:
-    """Open a DB strictly read-only (SQLite `mode=ro`): reports never write or migrate."""
-    path = Path(path)
-    if not path.is_file():
-        raise ReportError(f"no database at {path}")
+    """Open a DB strictly read-only: the one read-only opener (`open_db(readonly=True)`, SQLite
+    `mode=ro`, schema checked, foreign files refused untouched); reports never write or migrate."""
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
-        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
-    except sqlite3.DatabaseError as exc:
-        raise ReportError(f"cannot open database {path}: {exc}") from None
-    return conn
+        return open_db(path, readonly=True).conn
+    except SchemaError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def _check_schema(conn: sqlite3.Connection) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
+from crawler.store.db_lock import pid_alive
 from crawler.store.schema import CLINIC_NAME_SEPARATOR, open_db
 from crawler.store.writer import clinics_to_crawl, finish_run, start_run
 
@@ -233,21 +234,6 @@ def _set_pid(db_path: Path, run_id: int, pid: int) -> None:
         db.execute("UPDATE runs SET pid = ? WHERE id = ?", [pid, run_id])
     finally:
         db.close()
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _boot_time() -> str:

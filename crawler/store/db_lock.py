@@ -33,7 +33,7 @@ def describe_writer(path: Path, conn: sqlite3.Connection) -> str:
                 return f"crawl run {run_id} (pid {pid}, started {started}) is writing"
         name = _process_name(pid)
         return f"process {pid}{f' ({name})' if name else ''} is writing"
-    alive = [r for r in runs if _alive(r[1])]
+    alive = [r for r in runs if pid_alive(r[1])]
     if alive:
         run_id, run_pid, started = alive[0]
         return f"another process is writing (crawl run {run_id}, pid {run_pid}, started {started}, is running)"
@@ -74,14 +74,19 @@ def _running_runs(conn: sqlite3.Connection) -> list[tuple[int, int, str]]:
         return []
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists and is not a zombie."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
+        return True  # exists, owned by someone else
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return True
-    return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _process_name(pid: int) -> str:
